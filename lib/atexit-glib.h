@@ -1,0 +1,15 @@
+/* atexit-glib.h: atexit for a GLib main loop
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#define ATEXIT_INSIDE
+# include "atexit-version.h"
+# include "atexit-version-macros.h"
+# include "atexit-error.h"
+# include "atexit-loop-finalizer.h"
+#undef ATEXIT_INSIDE
