@@ -249,6 +249,7 @@ connect_to_server (guint16   port,
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
   GOutputStream *output;
+  GInputStream *input;
 
   /* Loopback only: no proxy, no resolver. */
   g_socket_client_set_enable_proxy (socket_client, FALSE);
@@ -261,7 +262,8 @@ connect_to_server (guint16   port,
   if (!g_output_stream_write_all (output, "HELLO\n", 6, NULL, NULL, error))
     return NULL;
 
-  client->input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (client->connection)));
+  input = g_io_stream_get_input_stream (G_IO_STREAM (client->connection));
+  client->input = g_data_input_stream_new (input);
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (client->input), FALSE);
 
   /* Before anything else shuts down, so the server still listens. */
