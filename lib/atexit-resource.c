@@ -52,7 +52,9 @@ typedef struct {
   GObject      *object;
   GCancellable *cancellable;
   gulong        cancelled_id;
+  gulong        closed_id;
   GError       *flush_error;
+  GError       *error;
 } AtexitClose;
 
 G_LOCK_DEFINE_STATIC (resources);
@@ -181,7 +183,9 @@ atexit_close_free (AtexitClose *close)
 {
   if (close->cancelled_id != 0)
     g_cancellable_disconnect (close->cancellable, close->cancelled_id);
+  g_clear_signal_handler (&close->closed_id, close->object);
   g_clear_error (&close->flush_error);
+  g_clear_error (&close->error);
   g_clear_object (&close->object);
   g_free (close);
 }
@@ -203,6 +207,20 @@ atexit_close_return (AtexitClose *close,
   else
     g_task_return_boolean (task, TRUE);
   g_object_unref (task);
+}
+
+/* The connection's worker thread reports the close before the connection is marked
+ * closed; the cleanup ends once it is, so that its owner finds it closed. */
+static void
+atexit_close_dbus_closed_cb (GDBusConnection *connection,
+                             gboolean         remote_peer_vanished,
+                             GError          *error,
+                             gpointer         user_data)
+{
+  AtexitClose *close = user_data;
+
+  g_clear_signal_handler (&close->closed_id, connection);
+  atexit_close_return (close, g_steal_pointer (&close->error));
 }
 
 static void
@@ -227,6 +245,13 @@ atexit_close_done_cb (GObject      *source,
       /* Someone else closed it meanwhile: it is closed, which is what was wanted. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
         g_clear_error (&error);
+      if (!g_dbus_connection_is_closed (G_DBUS_CONNECTION (source)))
+        {
+          close->error = error;
+          close->closed_id = g_signal_connect (source, "closed",
+                                               G_CALLBACK (atexit_close_dbus_closed_cb), close);
+          return;
+        }
       break;
     case ATEXIT_RESOURCE_IO_STREAM:
       g_io_stream_close_finish (G_IO_STREAM (source), result, &error);
