@@ -79,14 +79,10 @@ atexit_unix_signals_received (gpointer user_data)
     }
   else
     {
-      /* The user insists: the run is cancelled and the loop quits now. */
+      /* The user insists: the run is cancelled, which tells the cleanups, skips
+       * the groups not started and ends it at once; then the loop quits. */
       g_debug ("Signal %d (%s) again: quitting at once", handler->signum, g_strsignal (handler->signum));
-
       g_cancellable_cancel (state->cancellable);
-      if (application != NULL)
-        g_application_quit (application);
-      else if (state->loop != NULL)
-        g_main_loop_quit (state->loop);
     }
 
   return G_SOURCE_CONTINUE;
