@@ -53,6 +53,9 @@ capture_writer (GLogLevelFlags   log_level,
 
       if (level == G_LOG_LEVEL_WARNING && g_test_verbose ())
         g_test_message ("captured warning: %s", message);
+      /* Debug messages still go where G_MESSAGES_DEBUG says. */
+      if (level == G_LOG_LEVEL_DEBUG)
+        g_log_writer_default (log_level, fields, n_fields, user_data);
       return G_LOG_WRITER_HANDLED;
     }
 
