@@ -53,8 +53,9 @@ capture_writer (GLogLevelFlags   log_level,
 
       if (level == G_LOG_LEVEL_WARNING && g_test_verbose ())
         g_test_message ("captured warning: %s", message);
-      /* Debug messages still go where G_MESSAGES_DEBUG says. */
-      if (level == G_LOG_LEVEL_DEBUG)
+      /* In a test subprocess, debug messages still go where G_MESSAGES_DEBUG says;
+       * not in the TAP stream of the main process. */
+      if (level == G_LOG_LEVEL_DEBUG && g_test_subprocess ())
         g_log_writer_default (log_level, fields, n_fields, user_data);
       return G_LOG_WRITER_HANDLED;
     }
