@@ -323,6 +323,7 @@ test_dbus_connection (void)
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) run_error = NULL;
+  g_autoptr(GVariant) reply = NULL;
   BusWatch watch = { g_ptr_array_new_with_free_func (g_free), FALSE };
   const char *address;
   guint sub1, sub2;
@@ -350,9 +351,9 @@ test_dbus_connection (void)
                                              g_dbus_connection_get_unique_name (connection),
                                              G_DBUS_SIGNAL_FLAGS_NONE, owner_changed_cb, &watch, NULL);
   /* The subscriptions are in place once a round trip has been made. */
-  g_dbus_connection_call_sync (watcher, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                               "org.freedesktop.DBus", "GetId", NULL, NULL,
-                               G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  reply = g_dbus_connection_call_sync (watcher, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
 
   capture_clear ();
@@ -454,6 +455,7 @@ test_closable (void)
 {
   TestSession *session = g_object_new (TEST_TYPE_SESSION, NULL);
   g_autoptr(GError) run_error = NULL;
+  g_autofree char *warning = NULL;
 
   capture_clear ();
   atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (session));
@@ -461,7 +463,8 @@ test_closable (void)
   g_assert_no_error (run_error);
   g_assert_true (session->closed);
   g_assert_cmpuint (session->n_closes, ==, 1);
-  g_assert_nonnull (capture_find (G_LOG_LEVEL_WARNING, "Unclosed resource: TestSession *ATEXIT_DEBUG=backtrace*"));
+  warning = capture_find (G_LOG_LEVEL_WARNING, "Unclosed resource: TestSession *ATEXIT_DEBUG=backtrace*");
+  g_assert_nonnull (warning);
   g_object_unref (session);
 }
 
