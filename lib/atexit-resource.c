@@ -32,14 +32,19 @@ typedef enum {
 
 /* One object registered for shutdown. Two owners: the registration (released by its
  * destroy notify) and the weak notification on the object (released when it fires or
- * is taken off the object); whichever goes last frees it. */
+ * is taken off the object); whichever goes last frees it.
+ *
+ * The object pointer is cleared, under the lock, by the weak notification, which runs
+ * in the object's dispose, before it is freed: so while it is set under the lock, the
+ * object's memory is valid and a reference can be taken (at worst resurrecting an
+ * object in dispose on another thread, which GObject allows). A GWeakRef would do the
+ * same at twice the cost of a registration. */
 typedef struct {
   gatomicrefcount        ref_count;
   AtexitResourceKind     kind;
-  gboolean               hooked;     /* the weak notification is on the object; under the lock */
   AtexitLoopFinalizer   *finalizer;  /* owned while registered; under the lock */
-  guint                  id;         /* under the lock */
-  GWeakRef               object;
+  guint                  id;         /* atomic */
+  GObject               *object;     /* not owned; under the lock */
   AtexitAsyncStartFunc   start;
   AtexitAsyncFinishFunc  finish;
   gpointer              *frames;     /* (nullable): where it was registered */
@@ -66,9 +71,22 @@ atexit_resource_unref (AtexitResource *resource)
     return;
 
   g_assert (resource->finalizer == NULL);
-  g_weak_ref_clear (&resource->object);
   g_free (resource->frames);
   g_free (resource);
+}
+
+/* A strong reference to the object, if it is still alive. */
+static GObject *
+atexit_resource_get_object (AtexitResource *resource)
+{
+  GObject *object = NULL;
+
+  G_LOCK (resources);
+  if (resource->object != NULL)
+    object = g_object_ref (resource->object);
+  G_UNLOCK (resources);
+
+  return object;
 }
 
 static gboolean
@@ -88,8 +106,8 @@ atexit_backtraces_wanted (void)
 }
 
 static AtexitResourceKind
-atexit_resource_kind_for (GObject  *object,
-                          gboolean *supported)
+atexit_resource_kind_for_type (GObject  *object,
+                               gboolean *supported)
 {
   *supported = TRUE;
 
@@ -116,6 +134,33 @@ atexit_resource_kind_for (GObject  *object,
 
   *supported = FALSE;
   return ATEXIT_RESOURCE_PAIR;
+}
+
+/* Programs register many objects of few types: the last type's kind is remembered, so
+ * that a registration does not walk the type checks. Both values fit in one word, so
+ * that threads never see a type with another's kind. */
+static AtexitResourceKind
+atexit_resource_kind_for (GObject  *object,
+                          gboolean *supported)
+{
+  static gpointer cached_types[16];
+  GType type = G_OBJECT_TYPE (object);
+  guint slot = (guint) ((type >> 4) % G_N_ELEMENTS (cached_types));
+  GType cached = (GType) GPOINTER_TO_SIZE (g_atomic_pointer_get (&cached_types[slot]));
+  AtexitResourceKind kind;
+
+  /* Fundamental-sized GTypes are pointers to aligned TypeNodes: the low bits hold the kind. */
+  if (cached != 0 && (cached & ~(GType) 0xf) == type)
+    {
+      *supported = TRUE;
+      return (AtexitResourceKind) (cached & 0xf);
+    }
+
+  kind = atexit_resource_kind_for_type (object, supported);
+  if (*supported && (type & 0xf) == 0)
+    g_atomic_pointer_set (&cached_types[slot], GSIZE_TO_POINTER (type | (GType) kind));
+
+  return kind;
 }
 
 /* Whether there is something left to close; a listener cannot tell, so it always is. */
@@ -304,7 +349,7 @@ atexit_resource_cleanup (AtexitLoopFinalizer *finalizer,
                          gpointer             user_data)
 {
   AtexitResource *resource = user_data;
-  g_autoptr(GObject) object = g_weak_ref_get (&resource->object);
+  g_autoptr(GObject) object = atexit_resource_get_object (resource);
   GCancellable *cancellable = g_task_get_cancellable (task);
   AtexitClose *close;
 
@@ -402,16 +447,16 @@ atexit_resource_object_gone (gpointer  user_data,
   AtexitLoopFinalizer *finalizer = NULL;
   guint id = 0;
 
+  /* Taking the finalizer takes its reference too: the destroy notify that the
+   * removal calls finds none to drop. */
   G_LOCK (resources);
-  resource->hooked = FALSE;
-  if (resource->finalizer != NULL)
-    {
-      finalizer = g_object_ref (resource->finalizer);
-      id = resource->id;
-    }
+  resource->object = NULL;
+  finalizer = g_steal_pointer (&resource->finalizer);
   G_UNLOCK (resources);
 
-  /* id is 0 only while the registration is being made: it is dropped there. */
+  /* id is 0 only while the registration is being made, in another thread; then the
+   * run skips it, as its object is gone. */
+  id = (guint) g_atomic_int_get ((int *) &resource->id);
   if (finalizer != NULL && id != 0)
     atexit_loop_finalizer_remove (finalizer, id);
   g_clear_object (&finalizer);
@@ -425,26 +470,26 @@ atexit_resource_unregistered (gpointer user_data)
 {
   AtexitResource *resource = user_data;
   AtexitLoopFinalizer *finalizer;
-  /* A strong reference keeps the object out of dispose, so its weak
-   * notifications can be taken off safely. */
-  GObject *object = g_weak_ref_get (&resource->object);
-  gboolean unhook = FALSE;
+  GObject *object = NULL;
 
   G_LOCK (resources);
   finalizer = g_steal_pointer (&resource->finalizer);
-  if (object != NULL && resource->hooked)
+  /* Still alive: the weak notification is taken off, holding a reference so that the
+   * object cannot go into dispose meanwhile. (Only an object whose last reference is
+   * dropped on another thread at this very moment escapes this: do not race the
+   * removal of a registration against the end of its object.) */
+  if (resource->object != NULL)
     {
-      resource->hooked = FALSE;
-      unhook = TRUE;
+      object = g_object_ref (g_steal_pointer (&resource->object));
     }
   G_UNLOCK (resources);
 
-  if (unhook)
+  if (object != NULL)
     {
       g_object_weak_unref (object, atexit_resource_object_gone, resource);
+      g_object_unref (object);
       atexit_resource_unref (resource);
     }
-  g_clear_object (&object);
   g_clear_object (&finalizer);
 
   atexit_resource_unref (resource);
@@ -468,8 +513,7 @@ atexit_resource_register (AtexitLoopFinalizer   *self,
   resource->start = start;
   resource->finish = finish;
   resource->finalizer = g_object_ref (self);
-  resource->hooked = TRUE;
-  g_weak_ref_init (&resource->object, object);
+  resource->object = object;
 
   if (G_UNLIKELY (atexit_backtraces_wanted ()))
     {
@@ -482,10 +526,7 @@ atexit_resource_register (AtexitLoopFinalizer   *self,
   id = atexit_loop_finalizer_add_full (self, name, priority, atexit_resource_cleanup,
                                        resource, atexit_resource_unregistered);
 
-  G_LOCK (resources);
-  if (resource->finalizer != NULL)
-    resource->id = id;
-  G_UNLOCK (resources);
+  g_atomic_int_set ((int *) &resource->id, (int) id);
 
   return id;
 }
