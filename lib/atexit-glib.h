@@ -12,4 +12,9 @@
 # include "atexit-version-macros.h"
 # include "atexit-error.h"
 # include "atexit-loop-finalizer.h"
+# include "atexit-closable.h"
+# include "atexit-resource.h"
+# include "atexit-group.h"
+# include "atexit-application.h"
+# include "atexit-unix-signals.h"
 #undef ATEXIT_INSIDE

@@ -1,0 +1,315 @@
+/* atexit-group.c: a component's own group of cleanups
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "atexit-group.h"
+
+/**
+ * AtexitGroup:
+ *
+ * The cleanups of one component — a plugin, a module — that it can run on its
+ * own, when it is unloaded, and that otherwise run as a single cleanup of the
+ * host's finalizer when the host shuts down.
+ *
+ * The component registers its cleanups with the group's own finalizer
+ * ([method@Atexit.Group.get_finalizer]), with the whole finalizer API:
+ * priorities, asynchronous cleanups, [method@Atexit.LoopFinalizer.add_object].
+ * On unload it calls [method@Atexit.Group.run_async] and drops the group. If
+ * the host shuts down first, the group runs as one cleanup of its parent, with
+ * the parent's deadline; the run's error names the group's failures.
+ *
+ * ```c
+ * static AtexitGroup *plugin_group;
+ *
+ * void
+ * plugin_load (void)
+ * {
+ *   plugin_group = atexit_group_new (atexit_loop_finalizer_get_default (),
+ *                                    "my-plugin", G_PRIORITY_DEFAULT);
+ *   atexit_loop_finalizer_add_object (atexit_group_get_finalizer (plugin_group),
+ *                                     G_OBJECT (plugin_connection));
+ * }
+ * ```
+ */
+
+struct _AtexitGroup
+{
+  GObject              parent_instance;
+
+  AtexitLoopFinalizer *parent;     /* owned */
+  AtexitLoopFinalizer *finalizer;  /* owned; not in the registry */
+  guint                parent_id;
+};
+
+enum {
+  PROP_0,
+  PROP_PARENT,
+  PROP_FINALIZER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (AtexitGroup, atexit_group, G_TYPE_OBJECT)
+
+static void
+atexit_group_dispose (GObject *object)
+{
+  AtexitGroup *self = ATEXIT_GROUP (object);
+
+  /* A group dropped before the shutdown takes its cleanup out of the parent;
+   * one already started finishes, holding the group's finalizer. */
+  if (self->parent_id != 0)
+    {
+      atexit_loop_finalizer_remove (self->parent, self->parent_id);
+      self->parent_id = 0;
+    }
+
+  G_OBJECT_CLASS (atexit_group_parent_class)->dispose (object);
+}
+
+static void
+atexit_group_finalize (GObject *object)
+{
+  AtexitGroup *self = ATEXIT_GROUP (object);
+
+  g_clear_object (&self->finalizer);
+  g_clear_object (&self->parent);
+
+  G_OBJECT_CLASS (atexit_group_parent_class)->finalize (object);
+}
+
+static void
+atexit_group_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  AtexitGroup *self = ATEXIT_GROUP (object);
+
+  switch (prop_id)
+    {
+    case PROP_PARENT:
+      g_value_set_object (value, self->parent);
+      break;
+
+    case PROP_FINALIZER:
+      g_value_set_object (value, self->finalizer);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+atexit_group_class_init (AtexitGroupClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = atexit_group_dispose;
+  object_class->finalize = atexit_group_finalize;
+  object_class->get_property = atexit_group_get_property;
+
+  /**
+   * AtexitGroup:parent:
+   *
+   * The finalizer that runs the group as one of its cleanups.
+   */
+  properties[PROP_PARENT] =
+    g_param_spec_object ("parent", NULL, NULL,
+                         ATEXIT_TYPE_LOOP_FINALIZER,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * AtexitGroup:finalizer:
+   *
+   * The group's own finalizer, which the component registers its cleanups with.
+   */
+  properties[PROP_FINALIZER] =
+    g_param_spec_object ("finalizer", NULL, NULL,
+                         ATEXIT_TYPE_LOOP_FINALIZER,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+atexit_group_init (AtexitGroup *self)
+{
+}
+
+static void
+atexit_group_parent_run_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (atexit_loop_finalizer_run_finish (ATEXIT_LOOP_FINALIZER (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+/* The group as a cleanup of its parent: it runs with the parent's cancellable. */
+static void
+atexit_group_cleanup (AtexitLoopFinalizer *parent,
+                      GTask               *task,
+                      gpointer             user_data)
+{
+  AtexitLoopFinalizer *finalizer = user_data;
+
+  atexit_loop_finalizer_run_async (finalizer, g_task_get_cancellable (task),
+                                   atexit_group_parent_run_cb, task);
+}
+
+/**
+ * atexit_group_new:
+ * @parent: the finalizer that runs the group when it shuts down first
+ * @name: (nullable): the name of the group's cleanup in @parent
+ * @priority: the priority of the group's cleanup in @parent
+ *
+ * Creates a group of cleanups that runs as one cleanup of @parent, in the
+ * same main context. Dropping the group before @parent runs removes that
+ * cleanup (the group's own cleanups do not run then: call
+ * [method@Atexit.Group.run_async] first).
+ *
+ * Returns: (transfer full): a new group
+ */
+AtexitGroup *
+atexit_group_new (AtexitLoopFinalizer *parent,
+                  const char          *name,
+                  int                  priority)
+{
+  AtexitGroup *self;
+  GMainContext *context;
+
+  g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (parent), NULL);
+
+  context = atexit_loop_finalizer_get_context (parent);
+  g_return_val_if_fail (context != NULL, NULL);
+
+  self = g_object_new (ATEXIT_TYPE_GROUP, NULL);
+  self->parent = g_object_ref (parent);
+  self->finalizer = g_object_new (ATEXIT_TYPE_LOOP_FINALIZER,
+                                  "context", context,
+                                  "timeout", atexit_loop_finalizer_get_timeout (parent),
+                                  NULL);
+  self->parent_id = atexit_loop_finalizer_add_full (parent, name != NULL ? name : "group",
+                                                    priority, atexit_group_cleanup,
+                                                    g_object_ref (self->finalizer),
+                                                    g_object_unref);
+
+  return self;
+}
+
+/**
+ * atexit_group_get_finalizer:
+ * @self: a group
+ *
+ * Gets the group's own finalizer: register the component's cleanups with it.
+ *
+ * Returns: (transfer none): the group's finalizer
+ */
+AtexitLoopFinalizer *
+atexit_group_get_finalizer (AtexitGroup *self)
+{
+  g_return_val_if_fail (ATEXIT_IS_GROUP (self), NULL);
+
+  return self->finalizer;
+}
+
+/**
+ * atexit_group_get_parent:
+ * @self: a group
+ *
+ * Gets the finalizer the group belongs to.
+ *
+ * Returns: (transfer none): the parent finalizer
+ */
+AtexitLoopFinalizer *
+atexit_group_get_parent (AtexitGroup *self)
+{
+  g_return_val_if_fail (ATEXIT_IS_GROUP (self), NULL);
+
+  return self->parent;
+}
+
+/**
+ * atexit_group_run_async:
+ * @self: a group
+ * @cancellable: (nullable): cancels the run
+ * @callback: (scope async) (closure user_data): called when the run has ended
+ * @user_data: data for @callback
+ *
+ * Runs the group's cleanups now, as when its component is unloaded; see
+ * [method@Atexit.LoopFinalizer.run_async]. Cleanups added afterwards wait for
+ * the next run of the group, or for the parent's.
+ */
+void
+atexit_group_run_async (AtexitGroup         *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (ATEXIT_IS_GROUP (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, atexit_group_run_async);
+  g_task_set_name (task, "[atexit-glib] group run");
+  g_task_set_check_cancellable (task, FALSE);
+
+  atexit_loop_finalizer_run_async (self->finalizer, cancellable,
+                                   atexit_group_parent_run_cb, g_steal_pointer (&task));
+}
+
+/**
+ * atexit_group_run_finish:
+ * @self: a group
+ * @result: the result given to the callback of [method@Atexit.Group.run_async]
+ * @error: return location for the run's error
+ *
+ * Finishes a run of the group; see [method@Atexit.LoopFinalizer.run_finish].
+ *
+ * Returns: %TRUE if every cleanup of the group succeeded
+ */
+gboolean
+atexit_group_run_finish (AtexitGroup   *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (ATEXIT_IS_GROUP (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * atexit_group_run:
+ * @self: a group
+ * @cancellable: (nullable): cancels the run
+ * @error: return location for the run's error
+ *
+ * Runs the group's cleanups and iterates the context until they are done; see
+ * [method@Atexit.LoopFinalizer.run].
+ *
+ * Returns: %TRUE if every cleanup of the group succeeded
+ */
+gboolean
+atexit_group_run (AtexitGroup   *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_return_val_if_fail (ATEXIT_IS_GROUP (self), FALSE);
+
+  return atexit_loop_finalizer_run (self->finalizer, cancellable, error);
+}
