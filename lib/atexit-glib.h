@@ -11,5 +11,6 @@
 # include "atexit-version.h"
 # include "atexit-version-macros.h"
 # include "atexit-error.h"
+# include "atexit-enum-types.h"
 # include "atexit-loop-finalizer.h"
 #undef ATEXIT_INSIDE
