@@ -142,6 +142,32 @@ class TestAsync(FinalizerTestCase):
         self.finalizer.run(None)
         self.assertEqual(calls, ['first started', 'first done', 'second'])
 
+    def test_kept_task_does_not_hold_up_the_run(self):
+        # Bindings may keep a returned task alive (until a garbage collector
+        # runs): the group must end when the task is returned, not released.
+        kept = []
+
+        class Marker:
+            pass
+
+        marker = Marker()
+        ref = weakref.ref(marker)
+
+        def cleanup(finalizer, task, m=marker):
+            kept.append(task)
+            task.return_boolean(True)
+
+        self.finalizer.props.timeout = 0  # no deadline to rescue a hung run
+        self.finalizer.add_async(cleanup)
+        del marker, cleanup
+        self.assertTrue(self.finalizer.run(None))
+        # The cleanup's data lives as long as its task, and not longer.
+        gc.collect()
+        self.assertIsNotNone(ref())
+        kept.clear()
+        gc.collect()
+        self.assertIsNone(ref())
+
     def test_task_has_group_cancellable(self):
         seen = []
 
