@@ -63,7 +63,9 @@ atexit_i18n_init (void)
       /* Lets the test suite use the catalogs of the build tree. */
       const char *localedir = g_getenv ("ATEXIT_LOCALEDIR");
 
-      bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
+      if (localedir == NULL || *localedir == '\0')
+        localedir = LOCALEDIR;
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }

@@ -91,7 +91,8 @@ class TestTranslations(unittest.TestCase):
         self.assertTrue(error.matches(Atexit.error_quark(), Atexit.Error.FAILED))
         self.assertEqual(error.message,
                          f'1 nettoyage n’a pas réussi{NBSP}: '
-                         f'Le nettoyage «{NBSP}vider-le-journal{NBSP}» a échoué{NBSP}: disque plein')
+                         f'Le nettoyage «{NBSP}vider-le-journal{NBSP}» '
+                         f'a échoué{NBSP}: disque plein')
 
     def test_french_plural(self):
         locale.setlocale(locale.LC_ALL, LOCALES['fr'])
@@ -105,7 +106,8 @@ class TestTranslations(unittest.TestCase):
         locale.setlocale(locale.LC_ALL, LOCALES['fr'])
         self.finalizer.add_full('oublieux', 0, lambda f, t: None)
         error = self.run_and_get_error()
-        self.assertIn(f'Le nettoyage «{NBSP}oublieux{NBSP}» a libéré sa tâche sans la terminer',
+        self.assertIn(f'Le nettoyage «{NBSP}oublieux{NBSP}» '
+                      'a libéré sa tâche sans la terminer',
                       error.message)
 
     def test_german_failure(self):
