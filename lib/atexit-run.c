@@ -866,7 +866,11 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
         g_debug ("Run started");
 
       atexit_run_ref (run);
-      g_signal_emit (self, atexit_loop_finalizer_signals[ATEXIT_SIGNAL_ABOUT_TO_CLOSE], 0);
+      /* Cancelled before it began: nothing starts, not even the signal. */
+      if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+        atexit_run_cancelled_cb (cancellable, run);
+      else
+        g_signal_emit (self, atexit_loop_finalizer_signals[ATEXIT_SIGNAL_ABOUT_TO_CLOSE], 0);
       if (!run->finished)
         atexit_run_advance (run);
       atexit_run_unref (run);
