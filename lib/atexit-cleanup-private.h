@@ -22,8 +22,8 @@ typedef enum {
   ATEXIT_CLEANUP_REGISTERED,  /* waits in a bucket for its group */
   ATEXIT_CLEANUP_LATE,        /* added for a group already started; waits to be started */
   ATEXIT_CLEANUP_STARTED,     /* running: its task has not returned yet */
-  ATEXIT_CLEANUP_RETURNED,    /* its task returned; waits for the task to be released */
-  ATEXIT_CLEANUP_ABANDONED,   /* its group moved on (deadline or cancellation) */
+  ATEXIT_CLEANUP_ABANDONED,   /* its task returned, or its group moved on (deadline or
+                               * cancellation); waits for the task to be released */
 } AtexitCleanupState;
 
 /* Intrusive, so that a registration costs one allocation and unlinking is O(1). */

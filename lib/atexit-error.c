@@ -7,4 +7,12 @@
 
 #include "atexit-error.h"
 
+/**
+ * atexit_error_quark:
+ *
+ * The quark of the [error@Atexit.Error] domain; Python sees it as
+ * `atexit-error-quark`.
+ *
+ * Returns: the quark of the error domain
+ */
 G_DEFINE_QUARK (atexit-error-quark, atexit_error)

@@ -11,6 +11,7 @@
 # include "atexit-version.h"
 # include "atexit-version-macros.h"
 # include "atexit-error.h"
+# include "atexit-enum-types.h"
 # include "atexit-loop-finalizer.h"
 # include "atexit-closable.h"
 # include "atexit-resource.h"

@@ -60,7 +60,12 @@ atexit_i18n_init (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      /* Lets the test suite use the catalogs of the build tree. */
+      const char *localedir = g_getenv ("ATEXIT_LOCALEDIR");
+
+      if (localedir == NULL || *localedir == '\0')
+        localedir = LOCALEDIR;
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }

@@ -11,7 +11,8 @@
 
 /* A run lives in the finalizer's context. It takes the lowest non-empty bucket as its
  * group, starts the group's cleanups last first, and waits until each async one has
- * released its task, or the group's deadline passes; then it takes the next group.
+ * returned or released its task, or the group's deadline passes; then it takes the
+ * next group.
  *
  * `group_pending` counts the cleanups of the group that the run still waits for: those
  * in `in_flight` plus the late ones queued to be started. It and `late` are shared with
@@ -214,12 +215,12 @@ atexit_run_handle_gone (AtexitLoopFinalizer *self,
       return;
     }
 
-  /* Started or returned: its run is the one in progress, and waits for it. */
+  /* Dropped without being returned: its run is the one in progress, and waits for it. */
+  g_assert (cleanup->state == ATEXIT_CLEANUP_STARTED);
   run = self->run;
   g_assert (run != NULL);
 
-  if (cleanup->state == ATEXIT_CLEANUP_STARTED)
-    atexit_run_dropped (run, cleanup);
+  atexit_run_dropped (run, cleanup);
 
   atexit_cleanup_list_unlink (&run->in_flight, cleanup);
   atexit_cleanup_dispose (cleanup);
@@ -292,6 +293,8 @@ atexit_run_task_returned (GObject      *object,
   AtexitCleanup *cleanup = data;
   AtexitLoopFinalizer *self = ATEXIT_LOOP_FINALIZER (object);
   g_autoptr(GError) error = NULL;
+  AtexitRun *run;
+  guint pending;
   gboolean ok;
 
   ok = g_task_propagate_boolean (G_TASK (result), &error);
@@ -305,14 +308,27 @@ atexit_run_task_returned (GObject      *object,
       return;
     }
 
-  cleanup->state = ATEXIT_CLEANUP_RETURNED;
+  run = self->run;
   if (!ok && error == NULL)
     error = g_error_new_literal (ATEXIT_ERROR, ATEXIT_ERROR_FAILED, _("it returned FALSE"));
 
   if (error != NULL)
-    atexit_run_failed (self->run, cleanup, error);
+    atexit_run_failed (run, cleanup, error);
   else
-    atexit_run_ended (self->run, cleanup, NULL);
+    atexit_run_ended (run, cleanup, NULL);
+
+  /* The group waits for the task to be returned, not released: a binding may keep the
+   * task alive until its garbage collector runs. The cleanup is disposed of when the
+   * task is finalized. */
+  cleanup->state = ATEXIT_CLEANUP_ABANDONED;
+  atexit_cleanup_list_unlink (&run->in_flight, cleanup);
+
+  g_mutex_lock (&self->mutex);
+  pending = --run->group_pending;
+  g_mutex_unlock (&self->mutex);
+
+  if (pending == 0 && run->starting == 0)
+    atexit_run_group_done (run);
 }
 
 static void

@@ -1,0 +1,284 @@
+// Atexit from JavaScript (GJS) through GObject Introspection.
+// Prints TAP; the exit status is the number of failed tests (0 when all pass).
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import Atexit from 'gi://Atexit?version=1.0';
+import System from 'system';
+
+const tests = [];
+function test(name, func, {skip = null} = {}) {
+    tests.push({name, func, skip});
+}
+
+function assert(condition, message) {
+    if (!condition)
+        throw new Error(`assertion failed: ${message}`);
+}
+
+function assertEqual(actual, expected) {
+    const a = JSON.stringify(actual);
+    const e = JSON.stringify(expected);
+    if (a !== e)
+        throw new Error(`expected ${e}, got ${a}`);
+}
+
+function assertThrows(func) {
+    try {
+        func();
+    } catch (e) {
+        return e;
+    }
+    throw new Error('expected an exception');
+}
+
+function idleIn(context, func) {
+    const source = GLib.idle_source_new();
+    source.set_callback(() => {
+        func();
+        return GLib.SOURCE_REMOVE;
+    });
+    source.attach(context);
+}
+
+// Each test gets its own context, hence its own finalizer.
+function newFinalizer() {
+    const context = GLib.MainContext.new();
+    return [Atexit.LoopFinalizer.get_for_context(context), context];
+}
+
+function ioError(message, code = Gio.IOErrorEnum.FAILED) {
+    return new GLib.Error(Gio.IOErrorEnum, code, message);
+}
+
+test('sync cleanup runs once', () => {
+    const [f] = newFinalizer();
+    const calls = [];
+    f.add(() => calls.push('a'));
+    assertEqual(f.pending, 1);
+    assert(f.run(null), 'run succeeds');
+    f.run(null);
+    assertEqual(calls, ['a']);
+    assertEqual(f.pending, 0);
+});
+
+test('LIFO within a group', () => {
+    const [f] = newFinalizer();
+    const calls = [];
+    for (const name of ['a', 'b', 'c'])
+        f.add_sync_full(name, GLib.PRIORITY_DEFAULT, () => calls.push(name));
+    f.run(null);
+    assertEqual(calls, ['c', 'b', 'a']);
+});
+
+test('priorities: lowest value first', () => {
+    const [f] = newFinalizer();
+    const calls = [];
+    f.add_sync_full('low', GLib.PRIORITY_LOW, () => calls.push('low'));
+    f.add_sync_full('high', GLib.PRIORITY_HIGH, () => calls.push('high'));
+    f.add_sync_full('default', GLib.PRIORITY_DEFAULT, () => calls.push('default'));
+    f.run(null);
+    assertEqual(calls, ['high', 'default', 'low']);
+});
+
+test('async cleanup completed later with task.return_boolean(true)', () => {
+    const [f, context] = newFinalizer();
+    const calls = [];
+    f.add_async((finalizer, task) => {
+        assert(finalizer === f, 'the finalizer is passed');
+        calls.push('started');
+        idleIn(context, () => {
+            calls.push('done');
+            task.return_boolean(true);
+        });
+    });
+    assert(f.run(null), 'run succeeds');
+    assertEqual(calls, ['started', 'done']);
+});
+
+test('an async group finishes before the next one starts', () => {
+    const [f, context] = newFinalizer();
+    const calls = [];
+    f.add_sync_full('second', GLib.PRIORITY_LOW, () => calls.push('second'));
+    f.add_full('first', GLib.PRIORITY_HIGH, (finalizer, task) => {
+        calls.push('first started');
+        idleIn(context, () => {
+            calls.push('first done');
+            task.return_boolean(true);
+        });
+    });
+    f.run(null);
+    assertEqual(calls, ['first started', 'first done', 'second']);
+});
+
+test('an error returned from JS appears in the run error', () => {
+    const [f] = newFinalizer();
+    const calls = [];
+    f.add_full('flush-journal', GLib.PRIORITY_DEFAULT, (finalizer, task) => {
+        task.return_error(ioError('disk full', Gio.IOErrorEnum.NO_SPACE));
+    });
+    f.add(() => calls.push('other'));
+    const e = assertThrows(() => f.run(null));
+    assert(e instanceof GLib.Error, 'a GLib.Error');
+    assert(e.matches(Atexit.Error, Atexit.Error.FAILED), `ATEXIT_ERROR_FAILED: ${e}`);
+    assert(e.message.includes('flush-journal'), e.message);
+    assert(e.message.includes('disk full'), e.message);
+    assertEqual(calls, ['other']);
+});
+
+test('a returned task that JS keeps alive does not hold up the run', () => {
+    // GJS releases the task only when its garbage collector runs: the group
+    // must end when the task is returned.
+    const [f] = newFinalizer();
+    const kept = [];
+    f.timeout = 0;  // no deadline to rescue a hung run
+    f.add_full('kept', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        kept.push(task);
+        task.return_boolean(true);
+    });
+    assert(f.run(null), 'run succeeds');
+    assertEqual(f.running, false);
+    kept.length = 0;
+});
+
+test('cleanup-finished reports each cleanup', () => {
+    const [f] = newFinalizer();
+    const reports = [];
+    f.connect('cleanup-finished', (_f, name, priority, durationUs, error) => {
+        reports.push([name, priority, durationUs >= 0, error ? error.message : null]);
+    });
+    f.add_sync_full('ok', 5, () => {});
+    f.add_full('bad', 10, (_f, task) => task.return_error(ioError('nope')));
+    assertThrows(() => f.run(null));
+    assertEqual(reports, [['ok', 5, true, null], ['bad', 10, true, 'nope']]);
+});
+
+test('remove prevents a cleanup', () => {
+    const [f] = newFinalizer();
+    const calls = [];
+    const id = f.add(() => calls.push('removed'));
+    f.add(() => calls.push('kept'));
+    assert(id !== 0, 'an id');
+    assert(f.remove(id), 'removed');
+    assert(!f.remove(id), 'removed only once');
+    f.run(null);
+    assertEqual(calls, ['kept']);
+});
+
+test('about-to-close handlers can add cleanups', () => {
+    const [f] = newFinalizer();
+    const calls = [];
+    f.connect('about-to-close', finalizer => {
+        calls.push('signal');
+        finalizer.add(() => calls.push('late'));
+    });
+    f.add(() => calls.push('early'));
+    assert(f.run(null), 'run succeeds');
+    assertEqual(calls, ['signal', 'late', 'early']);
+});
+
+test('quit_loop runs the cleanups, then quits', () => {
+    const [f, context] = newFinalizer();
+    const loop = GLib.MainLoop.new(context, false);
+    const calls = [];
+    f.add_async((_f, task) => {
+        calls.push(['cleanup', loop.is_running()]);
+        idleIn(context, () => task.return_boolean(true));
+    });
+    idleIn(context, () => f.quit_loop(loop));
+    context.push_thread_default();
+    try {
+        loop.run();
+    } finally {
+        context.pop_thread_default();
+    }
+    calls.push(['after', loop.is_running()]);
+    assertEqual(calls, [['cleanup', true], ['after', false]]);
+});
+
+test('run_async and run_finish', () => {
+    const [f, context] = newFinalizer();
+    const loop = GLib.MainLoop.new(context, false);
+    const results = [];
+    f.add(() => results.push('ran'));
+    context.push_thread_default();
+    try {
+        f.run_async(null, (finalizer, result) => {
+            results.push(finalizer.run_finish(result));
+            loop.quit();
+        });
+        loop.run();
+    } finally {
+        context.pop_thread_default();
+    }
+    assertEqual(results, ['ran', true]);
+});
+
+test('properties', () => {
+    const [f, context] = newFinalizer();
+    assertEqual(f.timeout, Atexit.DEFAULT_TIMEOUT);
+    f.timeout = 250;
+    assertEqual(f.get_timeout(), 250);
+    assertEqual(f.running, false);
+    assert(Atexit.LoopFinalizer.get_for_context(context) === f, 'one finalizer per context');
+});
+
+test('exiting with cleanups still registered neither crashes nor warns', () => {
+    const script = `
+        const {Atexit, GLib} = imports.gi;
+        const f = Atexit.LoopFinalizer.get_default();
+        f.add(() => print('never'));
+        const held = [];
+        f.add_full('async', 0, (_f, task) => held.push(task));
+        const context = GLib.MainContext.new();
+        Atexit.LoopFinalizer.get_for_context(context).add(() => {});
+        print('exiting');
+    `;
+    const [, out, err, status] = GLib.spawn_sync(null, ['gjs', '-c', script], null,
+        GLib.SpawnFlags.SEARCH_PATH, null);
+    const stderr = new TextDecoder().decode(err);
+    assertEqual(new TextDecoder().decode(out), 'exiting\n');
+    assert(GLib.spawn_check_wait_status(status), stderr);
+    assert(!stderr.includes('CRITICAL'), stderr);
+});
+
+const hasAddObject = typeof Atexit.LoopFinalizer.prototype.add_object === 'function';
+const noAddObject = hasAddObject ? null : 'Atexit.LoopFinalizer.add_object is not available';
+
+test('add_object flushes and closes a buffered file stream', () => {
+    const [f] = newFinalizer();
+    const [file, ioStream] = Gio.File.new_tmp('atexit-gjs-XXXXXX');
+    const stream = Gio.BufferedOutputStream.new_sized(ioStream.get_output_stream(), 4096);
+    stream.write_all(new TextEncoder().encode('goodbye\n'), null);
+    assertEqual(file.query_info('standard::size', 0, null).get_size(), 0);
+    f.add_object(stream);
+    f.run(null);
+    assert(stream.is_closed(), 'closed');
+    const [, contents] = file.load_contents(null);
+    assertEqual(new TextDecoder().decode(contents), 'goodbye\n');
+    file.delete(null);
+}, {skip: noAddObject});
+
+let failed = 0;
+let skipped = 0;
+print(`1..${tests.length}`);
+tests.forEach(({name, func, skip}, i) => {
+    if (skip) {
+        print(`ok ${i + 1} ${name} # SKIP ${skip}`);
+        skipped++;
+        return;
+    }
+    try {
+        func();
+        print(`ok ${i + 1} ${name}`);
+    } catch (e) {
+        failed++;
+        print(`not ok ${i + 1} ${name}`);
+        for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))
+            print(`# ${line}`);
+    }
+});
+print(`# ${tests.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
+System.exit(failed > 0 ? 1 : 0);
