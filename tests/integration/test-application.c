@@ -153,8 +153,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  capture_install ();
   g_test_init (&argc, &argv, NULL);
+  capture_install ();
 
   g_test_add_func ("/atexit/application/quit/after-cleanups", test_quit);
   g_test_add_func ("/atexit/application/shutdown/runs-leftovers", test_shutdown_safety_net);

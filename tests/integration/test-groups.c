@@ -240,8 +240,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  capture_install ();
   g_test_init (&argc, &argv, NULL);
+  capture_install ();
 
   g_test_add_func ("/atexit/groups/unload/runs-own-cleanups", test_unload);
   g_test_add_func ("/atexit/groups/unload/reports-failures", test_unload_async_fails);

@@ -640,8 +640,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  capture_install ();
   g_test_init (&argc, &argv, NULL);
+  capture_install ();
 
   g_test_add_func ("/atexit/resources/socket-connection/peer-sees-orderly-close", test_socket_connection);
   g_test_add_func ("/atexit/resources/socket/closed", test_socket);

@@ -290,8 +290,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  capture_install ();
   g_test_init (&argc, &argv, NULL);
+  capture_install ();
 
   g_test_add_func ("/atexit/threads/worker/cleanups-run-in-worker", test_worker_thread);
   g_test_add_func ("/atexit/threads/worker/contexts-apart", test_contexts_apart);
