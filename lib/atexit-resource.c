@@ -31,8 +31,8 @@ typedef enum {
 } AtexitResourceKind;
 
 /* One object registered for shutdown. Two owners: the registration (released by its
- * destroy notify) and the weak notification on the object (released when it fires or
- * is taken off the object); whichever goes last frees it.
+ * destroy notify) and the weak notification on the object (released when it fires, as
+ * the object goes); whichever goes last frees it.
  *
  * The object pointer is cleared, under the lock, by the weak notification, which runs
  * in the object's dispose, before it is freed: so while it is set under the lock, the
@@ -464,34 +464,23 @@ atexit_resource_object_gone (gpointer  user_data,
   atexit_resource_unref (resource);
 }
 
-/* The registration's destroy notify: it ran, was removed, or its context died. */
+/* The registration's destroy notify: it ran, was removed, or its context died.
+ *
+ * The weak notification stays on the object: taking it off could race with the
+ * object's last reference being dropped on another thread, where GObject has already
+ * detached the notification and is about to call it. Left alone, it fires once, when
+ * the object goes, and only drops its reference on the record. */
 static void
 atexit_resource_unregistered (gpointer user_data)
 {
   AtexitResource *resource = user_data;
   AtexitLoopFinalizer *finalizer;
-  GObject *object = NULL;
 
   G_LOCK (resources);
   finalizer = g_steal_pointer (&resource->finalizer);
-  /* Still alive: the weak notification is taken off, holding a reference so that the
-   * object cannot go into dispose meanwhile. (Only an object whose last reference is
-   * dropped on another thread at this very moment escapes this: do not race the
-   * removal of a registration against the end of its object.) */
-  if (resource->object != NULL)
-    {
-      object = g_object_ref (g_steal_pointer (&resource->object));
-    }
   G_UNLOCK (resources);
 
-  if (object != NULL)
-    {
-      g_object_weak_unref (object, atexit_resource_object_gone, resource);
-      g_object_unref (object);
-      atexit_resource_unref (resource);
-    }
   g_clear_object (&finalizer);
-
   atexit_resource_unref (resource);
 }
 
