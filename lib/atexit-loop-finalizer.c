@@ -648,6 +648,9 @@ atexit_loop_finalizer_add (AtexitLoopFinalizer *self,
                            gpointer             user_data,
                            GDestroyNotify       destroy)
 {
+  g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+
   return atexit_loop_finalizer_add_sync_full (self, NULL, G_PRIORITY_DEFAULT,
                                               func, user_data, destroy);
 }
@@ -703,6 +706,9 @@ atexit_loop_finalizer_add_async (AtexitLoopFinalizer *self,
                                  gpointer             user_data,
                                  GDestroyNotify       destroy)
 {
+  g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+
   return atexit_loop_finalizer_add_full (self, NULL, G_PRIORITY_DEFAULT, func, user_data, destroy);
 }
 
@@ -915,7 +921,9 @@ atexit_loop_finalizer_run_sync_cb (GObject      *object,
  * loop has returned, or from a thread that owns no context.
  *
  * It fails with %ATEXIT_ERROR_NOT_OWNER when the calling thread cannot acquire the
- * context because another thread is iterating it.
+ * context because another thread is iterating it, and with %G_IO_ERROR_WOULD_BLOCK
+ * when called from a cleanup of the run while it is being started, which would
+ * wait for itself.
  *
  * Returns: %TRUE if every cleanup succeeded
  */
@@ -944,6 +952,14 @@ atexit_loop_finalizer_run (AtexitLoopFinalizer  *self,
     {
       g_set_error (error, ATEXIT_ERROR, ATEXIT_ERROR_NOT_OWNER,
                    _("Cannot run the finalizer: another thread is iterating its main context"));
+      return FALSE;
+    }
+
+  if (atexit_run_is_starting (self))
+    {
+      g_main_context_release (context);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                   _("Cannot wait for the finalizer’s run from one of its own cleanups"));
       return FALSE;
     }
 

@@ -25,4 +25,8 @@ gboolean atexit_run_take_late_locked (AtexitRun     *run,
 void     atexit_run_drop_late_locked (AtexitRun     *run,
                                       AtexitCleanup *cleanup);
 
+/* In the context's thread: whether a cleanup of the run is being started, so that
+ * waiting for the run there would wait for itself. */
+gboolean atexit_run_is_starting      (AtexitLoopFinalizer *self);
+
 G_END_DECLS

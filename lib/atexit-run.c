@@ -25,6 +25,7 @@ struct _AtexitRun
   GMainContext        *context;         /* owned */
   GPtrArray           *waiters;         /* GTask, one per caller of run_async */
   GPtrArray           *cancel_sources;  /* GSource attached to context, owned */
+  GPtrArray           *cancellables;    /* GCancellable of the callers, owned */
 
   /* Under the finalizer's mutex. */
   gboolean             have_group;
@@ -42,6 +43,7 @@ struct _AtexitRun
   AtexitCleanupList    in_flight;
   guint                starting;
   gboolean             cancelled;
+  gboolean             emitting;        /* in about-to-close */
   gboolean             finished;
   gboolean             report;
   gboolean             debug;
@@ -50,6 +52,8 @@ struct _AtexitRun
 };
 
 static void atexit_run_advance     (AtexitRun *run);
+static gboolean atexit_run_check_cancelled (AtexitRun *run);
+static void atexit_run_schedule_advance (AtexitRun *run);
 static void atexit_run_group_done  (AtexitRun *run);
 static void atexit_run_start_list  (AtexitRun         *run,
                                     AtexitCleanupList *list);
@@ -75,6 +79,7 @@ atexit_run_unref (gpointer data)
 
   g_clear_pointer (&run->waiters, g_ptr_array_unref);
   g_clear_pointer (&run->cancel_sources, g_ptr_array_unref);
+  g_clear_pointer (&run->cancellables, g_ptr_array_unref);
   g_clear_pointer (&run->problems, g_ptr_array_unref);
   g_clear_object (&run->group_cancellable);
   g_main_context_unref (run->context);
@@ -423,6 +428,9 @@ atexit_run_start_list (AtexitRun         *run,
 
       atexit_cleanup_list_unlink (list, cleanup);
 
+      if (run->cancellables->len > 0 && !run->finished)
+        atexit_run_check_cancelled (run);
+
       if (G_LIKELY (run->group_serial == serial && !run->finished))
         {
           atexit_run_start_one (run, cleanup);
@@ -488,8 +496,13 @@ atexit_run_late_cb (gpointer data)
       atexit_run_start_list (run, &list);
     }
 
-  if (!run->finished && run->starting == 0 && atexit_run_get_group_pending (run) == 0)
-    atexit_run_group_done (run);
+  if (!run->finished && run->starting == 0)
+    {
+      if (run->group_cancellable == NULL)
+        atexit_run_schedule_advance (run);  /* its deadline passed meanwhile */
+      else if (atexit_run_get_group_pending (run) == 0)
+        atexit_run_group_done (run);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -540,11 +553,9 @@ atexit_run_advance_cb (gpointer data)
 /* The group is over. The next one starts from an idle of the context rather than
  * from deep inside whatever ended this one (a task being finalized, a deadline). */
 static void
-atexit_run_group_done (AtexitRun *run)
+atexit_run_schedule_advance (AtexitRun *run)
 {
   GSource *source;
-
-  atexit_run_end_group (run);
 
   if (run->advance_source != NULL || run->finished)
     return;
@@ -556,6 +567,13 @@ atexit_run_group_done (AtexitRun *run)
   g_source_attach (source, run->context);
   run->advance_source = source;
   g_source_unref (source);
+}
+
+static void
+atexit_run_group_done (AtexitRun *run)
+{
+  atexit_run_end_group (run);
+  atexit_run_schedule_advance (run);
 }
 
 /* Stops waiting for the in-flight cleanups of the group; @straggler says whether
@@ -599,6 +617,9 @@ atexit_run_deadline_cb (gpointer data)
 
   g_clear_pointer (&run->deadline_source, g_source_unref);
 
+  /* The group is over: those of its cleanups not started yet (one of them iterated the
+   * context) go to the next group. */
+  run->group_serial++;
   n = atexit_run_abandon_in_flight (run, TRUE);
   g_mutex_lock (&run->self->mutex);
   run->group_pending -= n;
@@ -704,6 +725,11 @@ atexit_run_advance (AtexitRun *run)
 {
   AtexitLoopFinalizer *self = run->self;
 
+  /* A cleanup that iterates the context while it is being started (a nested run, a
+   * nested loop) may see its group end; the next group waits until it has returned. */
+  if (run->starting > 0)
+    return;
+
   atexit_run_ref (run);
 
   while (!run->finished)
@@ -711,6 +737,11 @@ atexit_run_advance (AtexitRun *run)
       AtexitCleanupList group = { NULL, NULL, 0 };
       AtexitBucket *bucket;
       guint timeout_ms;
+
+      /* A cancellation from the run's own thread (a cleanup, a handler) is seen here,
+       * before anything else starts, rather than when its source is dispatched. */
+      if (atexit_run_check_cancelled (run))
+        break;
 
       g_assert (run->in_flight.length == 0);
 
@@ -747,7 +778,15 @@ atexit_run_advance (AtexitRun *run)
       atexit_run_begin_group (run, timeout_ms);
       atexit_run_start_list (run, &group);
 
-      if (run->finished || run->group_cancellable == NULL || atexit_run_get_group_pending (run) > 0)
+      if (run->finished)
+        break;
+      if (run->group_cancellable == NULL)
+        {
+          /* Its deadline passed while it was being started. */
+          atexit_run_schedule_advance (run);
+          break;
+        }
+      if (atexit_run_get_group_pending (run) > 0)
         break;
 
       atexit_run_end_group (run);
@@ -816,6 +855,21 @@ atexit_run_cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+/* Whether a caller's cancellable was cancelled; if so, the run is cancelled now. */
+static gboolean
+atexit_run_check_cancelled (AtexitRun *run)
+{
+  for (guint i = 0; i < run->cancellables->len && !run->cancelled; i++)
+    {
+      GCancellable *cancellable = g_ptr_array_index (run->cancellables, i);
+
+      if (g_cancellable_is_cancelled (cancellable))
+        atexit_run_cancelled_cb (cancellable, run);
+    }
+
+  return run->cancelled;
+}
+
 static void
 atexit_run_watch_cancellable (AtexitRun    *run,
                               GCancellable *cancellable)
@@ -826,6 +880,7 @@ atexit_run_watch_cancellable (AtexitRun    *run,
     return;
 
   /* Cancellation may come from any thread; the source brings it to the context. */
+  g_ptr_array_add (run->cancellables, g_object_ref (cancellable));
   source = g_cancellable_source_new (cancellable);
   g_source_set_priority (source, G_PRIORITY_HIGH);
   g_source_set_static_name (source, "[atexit-glib] run cancelled");
@@ -852,6 +907,7 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
       run->context = g_main_context_ref (self->context);
       run->waiters = g_ptr_array_new_with_free_func (g_object_unref);
       run->cancel_sources = g_ptr_array_new_with_free_func (atexit_run_destroy_source);
+      run->cancellables = g_ptr_array_new_with_free_func (g_object_unref);
       run->problems = g_ptr_array_new_with_free_func (g_free);
       self->run = run;  /* owns the first reference */
 
@@ -870,8 +926,13 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
       if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
         atexit_run_cancelled_cb (cancellable, run);
       else
-        g_signal_emit (self, atexit_loop_finalizer_signals[ATEXIT_SIGNAL_ABOUT_TO_CLOSE], 0);
-      if (!run->finished)
+        {
+          run->emitting = TRUE;
+          g_signal_emit (self, atexit_loop_finalizer_signals[ATEXIT_SIGNAL_ABOUT_TO_CLOSE], 0);
+          run->emitting = FALSE;
+        }
+      /* Unless a handler joined the run, which then started from the context. */
+      if (!run->finished && run->advance_source == NULL)
         atexit_run_advance (run);
       atexit_run_unref (run);
       return;
@@ -891,5 +952,15 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
   g_mutex_unlock (&self->mutex);
 
   atexit_run_watch_cancellable (run, cancellable);
+  /* Joined from an about-to-close handler, perhaps to wait for the run: its groups
+   * must start without waiting for the signal emission to return. */
+  if (run->emitting)
+    atexit_run_schedule_advance (run);
   atexit_run_unref (run);
+}
+
+gboolean
+atexit_run_is_starting (AtexitLoopFinalizer *self)
+{
+  return self->run != NULL && self->run->starting > 0;
 }
