@@ -40,6 +40,7 @@ struct _AtexitRun
   guint                group_timeout_ms;
   AtexitCleanupList    in_flight;
   guint                starting;
+  gboolean             advance_deferred;
   gboolean             cancelled;
   gboolean             finished;
   gboolean             report;
@@ -430,6 +431,14 @@ atexit_run_start_list (AtexitRun         *run,
     }
   run->starting--;
 
+  /* The group ended while a cleanup iterated the context: take the next one now
+   * that nothing is being started any more. */
+  if (run->starting == 0 && run->advance_deferred)
+    {
+      run->advance_deferred = FALSE;
+      atexit_run_group_done (run);
+    }
+
   if (pushed)
     g_main_context_pop_thread_default (run->context);
 }
@@ -516,6 +525,13 @@ atexit_run_advance_cb (gpointer data)
   AtexitRun *run = data;
 
   run->advance_source = NULL;
+  /* A cleanup being started iterates the context: the rest of its list still counts
+   * as pending, so the next group waits until the list is done. */
+  if (run->starting > 0)
+    {
+      run->advance_deferred = TRUE;
+      return G_SOURCE_REMOVE;
+    }
   atexit_run_advance (run);
 
   return G_SOURCE_REMOVE;
@@ -583,6 +599,9 @@ atexit_run_deadline_cb (gpointer data)
 
   g_clear_pointer (&run->deadline_source, g_source_unref);
 
+  /* The group is over: cleanups of its list not started yet (a cleanup iterated the
+   * context) go to the next group. */
+  run->group_serial++;
   n = atexit_run_abandon_in_flight (run, TRUE);
   g_mutex_lock (&run->self->mutex);
   run->group_pending -= n;

@@ -518,6 +518,67 @@ test_blocking_work_offloaded (Fixture       *f,
   g_assert_cmpint (g_atomic_int_get (&b.done), ==, 1);
 }
 
+/* --- a group's deadline passes while a cleanup iterates the context --------- */
+
+typedef struct {
+  GMainContext *context;
+  GCancellable *hang_cancellable;
+  int           last_ran;
+} Nested;
+
+static void
+hang_cleanup (AtexitLoopFinalizer *self,
+              GTask               *task,
+              gpointer             data)
+{
+  Nested *n = data;
+
+  n->hang_cancellable = g_object_ref (g_task_get_cancellable (task));
+  /* Holds the task until the deadline cancels it. */
+  g_signal_connect_swapped (n->hang_cancellable, "cancelled", G_CALLBACK (g_object_unref), task);
+}
+
+static void
+nested_iteration_cleanup (gpointer data)
+{
+  Nested *n = data;
+
+  /* Iterates the context from inside the run until the group's deadline has passed,
+   * and then some more, as a cleanup that runs a nested loop would. */
+  while (!g_cancellable_is_cancelled (n->hang_cancellable))
+    g_main_context_iteration (n->context, TRUE);
+  while (g_main_context_iteration (n->context, FALSE))
+    ;
+}
+
+static void
+last_cleanup (gpointer data)
+{
+  Nested *n = data;
+
+  n->last_ran++;
+}
+
+static void
+test_deadline_during_nested_iteration (Fixture       *f,
+                                       gconstpointer  data)
+{
+  Nested n = { f->context, NULL, 0 };
+
+  /* One group, started last registered first: the hanging one, then the one that
+   * iterates the context past the deadline, then one not started yet by then. */
+  atexit_loop_finalizer_add_sync_full (f->finalizer, "last", 0, last_cleanup, &n, NULL);
+  atexit_loop_finalizer_add_sync_full (f->finalizer, "nested", 0, nested_iteration_cleanup, &n, NULL);
+  atexit_loop_finalizer_add_full (f->finalizer, "hang", 0, hang_cleanup, &n, NULL);
+
+  assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT, "hang");
+  /* The one the deadline overtook still ran, once, and the run is over. */
+  g_assert_cmpint (n.last_ran, ==, 1);
+  g_assert_false (atexit_loop_finalizer_get_running (f->finalizer));
+  g_assert_cmpuint (atexit_loop_finalizer_get_pending (f->finalizer), ==, 0);
+  g_clear_object (&n.hang_cancellable);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -533,6 +594,7 @@ main (int    argc,
   ADD ("socket-peer-resets", test_socket_peer_resets);
   ADD ("blocking-sync-cleanup", test_blocking_sync_cleanup);
   ADD ("blocking-work-offloaded", test_blocking_work_offloaded);
+  ADD ("deadline-during-nested-iteration", test_deadline_during_nested_iteration);
 #undef ADD
 
   return g_test_run ();
