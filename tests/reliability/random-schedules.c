@@ -82,6 +82,8 @@ static char    crash_note[128];
 static guint   n_checks;
 static guint   n_tolerated_late;
 static gboolean trace;
+static guint   n_by_behaviour[N_BEHAVIOURS];
+static guint   n_runs_total, n_runs_cancelled, n_runs_joined, n_removed_before, n_deaths_pending;
 
 #define CHECK(cond, ...) G_STMT_START {                                          \
     n_checks++;                                                                  \
@@ -335,6 +337,7 @@ add_rec (Schedule *s,
   g_snprintf (rec->name, sizeof rec->name, "c%u", rec->index);
   g_snprintf (rec->quoted, sizeof rec->quoted, "“c%u”", rec->index);
   g_ptr_array_add (s->recs, rec);
+  n_by_behaviour[b]++;
 
   if (b == B_SYNC_REMOVE && rec->index > 0)
     rec->target = g_rand_int_range (s->rand, 0, rec->index);
@@ -583,6 +586,9 @@ run_once (Schedule *s)
            (r1.error->code == ATEXIT_ERROR_FAILED || r1.error->code == ATEXIT_ERROR_TIMED_OUT),
            "the run should have failed");
 
+  n_runs_total++;
+  n_runs_cancelled += s->cancel_requested;
+  n_runs_joined += twice && joined;
   g_clear_error (&r1.error);
   g_clear_error (&r2.error);
   g_clear_object (&s->cancellable);
@@ -638,6 +644,7 @@ run_seed (guint32 seed)
             if (rec->removed)
               continue;
             rec->removed = atexit_loop_finalizer_remove (s.finalizer, rec->id);
+            n_removed_before++;
             CHECK (rec->removed, "removing %s before the run failed", rec->name);
             CHECK (g_atomic_int_get (&rec->destroyed) == 1, "%s removed, not destroyed", rec->name);
           }
@@ -668,6 +675,7 @@ run_seed (guint32 seed)
         CHECK (g_atomic_int_get (&rec->ran) == 0 && rel_log_count_naming (rec->quoted) == 1,
                "%s ran, or was not named, when its context died", rec->name);
     }
+  n_deaths_pending += die_with_pending;
   if (die_with_pending)
     CHECK (rel_log_warnings->len == 1, "%u warnings when the context died", rel_log_warnings->len);
   else
@@ -700,6 +708,16 @@ test_random_schedules (void)
   for (guint i = 0; i < opt_seeds; i++)
     run_seed (opt_first + i);
 
+  {
+    g_autoptr(GString) mix = g_string_new (NULL);
+
+    for (guint b = 0; b < N_BEHAVIOURS; b++)
+      g_string_append_printf (mix, "%s%s %u", b > 0 ? ", " : "", behaviour_names[b], n_by_behaviour[b]);
+    g_test_message ("cleanups: %s; removed before their run: %u; runs: %u, of which %u cancelled "
+                    "and %u joined by a second caller; contexts that died with cleanups pending: %u",
+                    mix->str, n_removed_before, n_runs_total, n_runs_cancelled, n_runs_joined,
+                    n_deaths_pending);
+  }
   g_test_message ("%u seeds (%u to %u) passed: %u checks, %u prompt cleanups late on a "
                   "loaded machine, %.1f s",
                   opt_seeds, opt_first, opt_first + opt_seeds - 1, n_checks, n_tolerated_late,
