@@ -58,29 +58,119 @@ stale (void)
 
 typedef gboolean (*Case) (void);
 
-static gboolean c_get_context_null (void) { return atexit_loop_finalizer_get_context (NULL) == NULL; }
-static gboolean c_get_context_type (void) { return atexit_loop_finalizer_get_context (wrong_type ()) == NULL; }
-static gboolean c_get_timeout_null (void) { return atexit_loop_finalizer_get_timeout (NULL) == 0; }
-static gboolean c_get_timeout_type (void) { return atexit_loop_finalizer_get_timeout (wrong_type ()) == 0; }
-static gboolean c_set_timeout_null (void) { atexit_loop_finalizer_set_timeout (NULL, 5); return TRUE; }
-static gboolean c_set_timeout_type (void) { atexit_loop_finalizer_set_timeout (wrong_type (), 5); return TRUE; }
-static gboolean c_get_pending_null (void) { return atexit_loop_finalizer_get_pending (NULL) == 0; }
-static gboolean c_get_pending_type (void) { return atexit_loop_finalizer_get_pending (wrong_type ()) == 0; }
-static gboolean c_get_running_null (void) { return !atexit_loop_finalizer_get_running (NULL); }
-static gboolean c_get_running_type (void) { return !atexit_loop_finalizer_get_running (wrong_type ()); }
+static gboolean
+c_get_context_null (void)
+{
+  return atexit_loop_finalizer_get_context (NULL) == NULL;
+}
+static gboolean
+c_get_context_type (void)
+{
+  return atexit_loop_finalizer_get_context (wrong_type ()) == NULL;
+}
+static gboolean
+c_get_timeout_null (void)
+{
+  return atexit_loop_finalizer_get_timeout (NULL) == 0;
+}
+static gboolean
+c_get_timeout_type (void)
+{
+  return atexit_loop_finalizer_get_timeout (wrong_type ()) == 0;
+}
+static gboolean
+c_set_timeout_null (void)
+{
+  atexit_loop_finalizer_set_timeout (NULL, 5);
+  return TRUE;
+}
+static gboolean
+c_set_timeout_type (void)
+{
+  atexit_loop_finalizer_set_timeout (wrong_type (), 5);
+  return TRUE;
+}
+static gboolean
+c_get_pending_null (void)
+{
+  return atexit_loop_finalizer_get_pending (NULL) == 0;
+}
+static gboolean
+c_get_pending_type (void)
+{
+  return atexit_loop_finalizer_get_pending (wrong_type ()) == 0;
+}
+static gboolean
+c_get_running_null (void)
+{
+  return !atexit_loop_finalizer_get_running (NULL);
+}
+static gboolean
+c_get_running_type (void)
+{
+  return !atexit_loop_finalizer_get_running (wrong_type ());
+}
 
-static gboolean c_add_null (void) { return atexit_loop_finalizer_add (NULL, noop, NULL, NULL) == 0; }
-static gboolean c_add_type (void) { return atexit_loop_finalizer_add (wrong_type (), noop, NULL, NULL) == 0; }
-static gboolean c_add_no_func (void) { return atexit_loop_finalizer_add (live (), NULL, NULL, NULL) == 0; }
-static gboolean c_add_async_null (void) { return atexit_loop_finalizer_add_async (NULL, noop_async, NULL, NULL) == 0; }
-static gboolean c_add_async_type (void) { return atexit_loop_finalizer_add_async (wrong_type (), noop_async, NULL, NULL) == 0; }
-static gboolean c_add_async_no_func (void) { return atexit_loop_finalizer_add_async (live (), NULL, NULL, NULL) == 0; }
-static gboolean c_add_full_null (void) { return atexit_loop_finalizer_add_full (NULL, "x", 0, noop_async, NULL, NULL) == 0; }
-static gboolean c_add_full_type (void) { return atexit_loop_finalizer_add_full (wrong_type (), "x", 0, noop_async, NULL, NULL) == 0; }
-static gboolean c_add_full_no_func (void) { return atexit_loop_finalizer_add_full (live (), "x", 0, NULL, NULL, NULL) == 0; }
-static gboolean c_add_sync_full_null (void) { return atexit_loop_finalizer_add_sync_full (NULL, "x", 0, noop, NULL, NULL) == 0; }
-static gboolean c_add_sync_full_type (void) { return atexit_loop_finalizer_add_sync_full (wrong_type (), "x", 0, noop, NULL, NULL) == 0; }
-static gboolean c_add_sync_full_no_func (void) { return atexit_loop_finalizer_add_sync_full (live (), "x", 0, NULL, NULL, NULL) == 0; }
+static gboolean
+c_add_null (void)
+{
+  return atexit_loop_finalizer_add (NULL, noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_type (void)
+{
+  return atexit_loop_finalizer_add (wrong_type (), noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_no_func (void)
+{
+  return atexit_loop_finalizer_add (live (), NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_null (void)
+{
+  return atexit_loop_finalizer_add_async (NULL, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_type (void)
+{
+  return atexit_loop_finalizer_add_async (wrong_type (), noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_no_func (void)
+{
+  return atexit_loop_finalizer_add_async (live (), NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_add_full_null (void)
+{
+  return atexit_loop_finalizer_add_full (NULL, "x", 0, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_full_type (void)
+{
+  return atexit_loop_finalizer_add_full (wrong_type (), "x", 0, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_full_no_func (void)
+{
+  return atexit_loop_finalizer_add_full (live (), "x", 0, NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_add_sync_full_null (void)
+{
+  return atexit_loop_finalizer_add_sync_full (NULL, "x", 0, noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_sync_full_type (void)
+{
+  return atexit_loop_finalizer_add_sync_full (wrong_type (), "x", 0, noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_sync_full_no_func (void)
+{
+  return atexit_loop_finalizer_add_sync_full (live (), "x", 0, NULL, NULL, NULL) == 0;
+}
 
 /* Adding to a finalizer whose context died: nothing is registered, and the data is
  * still released. */
@@ -99,13 +189,30 @@ c_add_async_stale (void)
   g_autoptr(AtexitLoopFinalizer) self = stale ();
 
   destroyed = 0;
-  return atexit_loop_finalizer_add_async (self, noop_async, NULL, count_destroy) == 0 && destroyed == 1;
+  return atexit_loop_finalizer_add_async (self, noop_async, NULL, count_destroy) == 0 &&
+         destroyed == 1;
 }
 
-static gboolean c_remove_null (void) { return !atexit_loop_finalizer_remove (NULL, 1); }
-static gboolean c_remove_type (void) { return !atexit_loop_finalizer_remove (wrong_type (), 1); }
-static gboolean c_remove_zero (void) { return !atexit_loop_finalizer_remove (live (), 0); }
-static gboolean c_remove_never_issued (void) { return !atexit_loop_finalizer_remove (live (), G_MAXUINT - 7); }
+static gboolean
+c_remove_null (void)
+{
+  return !atexit_loop_finalizer_remove (NULL, 1);
+}
+static gboolean
+c_remove_type (void)
+{
+  return !atexit_loop_finalizer_remove (wrong_type (), 1);
+}
+static gboolean
+c_remove_zero (void)
+{
+  return !atexit_loop_finalizer_remove (live (), 0);
+}
+static gboolean
+c_remove_never_issued (void)
+{
+  return !atexit_loop_finalizer_remove (live (), G_MAXUINT - 7);
+}
 
 static gboolean
 c_remove_other_finalizers (void)
@@ -124,8 +231,18 @@ c_remove_other_finalizers (void)
   return ok;
 }
 
-static gboolean c_run_async_null (void) { atexit_loop_finalizer_run_async (NULL, NULL, NULL, NULL); return TRUE; }
-static gboolean c_run_async_type (void) { atexit_loop_finalizer_run_async (wrong_type (), NULL, NULL, NULL); return TRUE; }
+static gboolean
+c_run_async_null (void)
+{
+  atexit_loop_finalizer_run_async (NULL, NULL, NULL, NULL);
+  return TRUE;
+}
+static gboolean
+c_run_async_type (void)
+{
+  atexit_loop_finalizer_run_async (wrong_type (), NULL, NULL, NULL);
+  return TRUE;
+}
 
 static gboolean
 c_run_async_bad_cancellable (void)
@@ -150,12 +267,25 @@ c_run_finish_foreign_result (void)
   g_autoptr(GTask) task = g_task_new (live (), NULL, NULL, NULL);
 
   g_task_return_boolean (task, TRUE);
-  return !atexit_loop_finalizer_run_finish (live (), G_ASYNC_RESULT (task), &error) && error == NULL;
+  return !atexit_loop_finalizer_run_finish (live (), G_ASYNC_RESULT (task), &error) &&
+         error == NULL;
 }
 
-static gboolean c_run_finish_no_result (void) { return !atexit_loop_finalizer_run_finish (live (), NULL, NULL); }
-static gboolean c_run_null (void) { return !atexit_loop_finalizer_run (NULL, NULL, NULL); }
-static gboolean c_run_type (void) { return !atexit_loop_finalizer_run (wrong_type (), NULL, NULL); }
+static gboolean
+c_run_finish_no_result (void)
+{
+  return !atexit_loop_finalizer_run_finish (live (), NULL, NULL);
+}
+static gboolean
+c_run_null (void)
+{
+  return !atexit_loop_finalizer_run (NULL, NULL, NULL);
+}
+static gboolean
+c_run_type (void)
+{
+  return !atexit_loop_finalizer_run (wrong_type (), NULL, NULL);
+}
 
 static gboolean
 c_run_error_set (void)
@@ -176,11 +306,33 @@ c_run_bad_cancellable (void)
   return !atexit_loop_finalizer_run (live (), (GCancellable *) not_cancellable, NULL);
 }
 
-static gboolean c_quit_loop_null (void) { atexit_loop_finalizer_quit_loop (NULL, NULL); return TRUE; }
-static gboolean c_quit_loop_no_loop (void) { atexit_loop_finalizer_quit_loop (live (), NULL); return !atexit_loop_finalizer_get_running (live ()); }
-static gboolean c_register_null (void) { return atexit_register (NULL, NULL, NULL) == 0; }
-static gboolean c_unregister_zero (void) { return !atexit_unregister (0); }
-static gboolean c_unregister_never_issued (void) { return !atexit_unregister (G_MAXUINT - 3); }
+static gboolean
+c_quit_loop_null (void)
+{
+  atexit_loop_finalizer_quit_loop (NULL, NULL);
+  return TRUE;
+}
+static gboolean
+c_quit_loop_no_loop (void)
+{
+  atexit_loop_finalizer_quit_loop (live (), NULL);
+  return !atexit_loop_finalizer_get_running (live ());
+}
+static gboolean
+c_register_null (void)
+{
+  return atexit_register (NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_unregister_zero (void)
+{
+  return !atexit_unregister (0);
+}
+static gboolean
+c_unregister_never_issued (void)
+{
+  return !atexit_unregister (G_MAXUINT - 3);
+}
 
 static const struct {
   const char *name;

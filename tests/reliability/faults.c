@@ -179,7 +179,9 @@ read_line_cb (GObject      *object,
 {
   gboolean *ready = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
 
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (bytes), >, 0);
@@ -393,8 +395,8 @@ test_socket_peer_resets (Fixture       *f,
   g_assert_no_error (error);
 
   /* Wait for the reset to arrive. */
-  source = g_socket_create_source (g_socket_connection_get_socket (near), G_IO_IN | G_IO_ERR | G_IO_HUP,
-                                   NULL);
+  source = g_socket_create_source (g_socket_connection_get_socket (near),
+                                   G_IO_IN | G_IO_ERR | G_IO_HUP, NULL);
   g_source_set_callback (source, G_SOURCE_FUNC (readable_cb), &reset, NULL);
   g_source_attach (source, f->context);
   iterate_until (f->context, &reset);
@@ -572,7 +574,8 @@ test_deadline_during_nested_iteration (Fixture       *f,
   /* One group, started last registered first: the hanging one, then the one that
    * iterates the context past the deadline, then one not started yet by then. */
   atexit_loop_finalizer_add_sync_full (f->finalizer, "last", 0, last_cleanup, &n, NULL);
-  atexit_loop_finalizer_add_sync_full (f->finalizer, "nested", 0, nested_iteration_cleanup, &n, NULL);
+  atexit_loop_finalizer_add_sync_full (f->finalizer, "nested", 0, nested_iteration_cleanup,
+                                       &n, NULL);
   atexit_loop_finalizer_add_full (f->finalizer, "hang", 0, hang_cleanup, &n, NULL);
 
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT, "hang");
@@ -591,7 +594,8 @@ main (int    argc,
   rel_log_init ();
 
 #define ADD(path, func) \
-  g_test_add ("/atexit/reliability/faults/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add ("/atexit/reliability/faults/" path, Fixture, NULL, \
+              fixture_setup, func, fixture_teardown)
   ADD ("close-fails", test_close_fails);
   ADD ("child-ignores-sigterm", test_child_ignores_sigterm);
   ADD ("dbus-peer-never-answers", test_dbus_peer_never_answers);

@@ -144,7 +144,8 @@ sync_cb (gpointer data)
   Schedule *s = rec->s;
 
   CHECK (g_atomic_int_add (&rec->ran, 1) == 0, "%s ran twice", rec->name);
-  CHECK (rec->epoch == s->epoch, "%s ran in run %u, meant for run %u", rec->name, s->epoch, rec->epoch);
+  CHECK (rec->epoch == s->epoch, "%s ran in run %u, meant for run %u",
+         rec->name, s->epoch, rec->epoch);
 
   switch (rec->b)
     {
@@ -165,7 +166,8 @@ sync_cb (gpointer data)
               /* FALSE means it has started (its group is under way) or is gone: the
                * end-of-run checks see that it ran. */
               if (rec->target_removed)
-                CHECK (g_atomic_int_get (&target->ran) == 0 && g_atomic_int_get (&target->destroyed) == 1,
+                CHECK (g_atomic_int_get (&target->ran) == 0 &&
+                       g_atomic_int_get (&target->destroyed) == 1,
                        "%s removed %s but it ran or was not destroyed", rec->name, target->name);
             }
         }
@@ -201,7 +203,8 @@ task_return (GTask *task,
   else if (rec->b == B_FALSE)
     g_task_return_boolean (task, FALSE);
   else
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "injected failure %u", rec->index);
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                             "injected failure %u", rec->index);
   /* Released before it is counted out, so that the drain after the run sees it. */
   g_object_unref (task);
   g_atomic_int_add (&rec->s->live_tasks, -1);
@@ -252,7 +255,8 @@ async_cb (AtexitLoopFinalizer *finalizer,
   CHECK (finalizer == s->finalizer, "wrong finalizer");
   CHECK (G_IS_TASK (task), "not a task");
   CHECK (g_atomic_int_add (&rec->ran, 1) == 0, "%s ran twice", rec->name);
-  CHECK (rec->epoch == s->epoch, "%s ran in run %u, meant for run %u", rec->name, s->epoch, rec->epoch);
+  CHECK (rec->epoch == s->epoch, "%s ran in run %u, meant for run %u",
+         rec->name, s->epoch, rec->epoch);
   rec->started_async = TRUE;
   g_atomic_int_add (&s->live_tasks, 1);
   g_task_set_task_data (task, rec, NULL);
@@ -342,7 +346,8 @@ add_rec (Schedule *s,
   if (b == B_SYNC_REMOVE && rec->index > 0)
     rec->target = g_rand_int_range (s->rand, 0, rec->index);
   if (trace)
-    g_printerr ("# run %u: add %s, %s, priority %d\n", s->epoch, rec->name, behaviour_names[b], priority);
+    g_printerr ("# run %u: add %s, %s, priority %d\n",
+                s->epoch, rec->name, behaviour_names[b], priority);
 
   if (is_sync (b))
     rec->id = atexit_loop_finalizer_add_sync_full (s->finalizer, rec->name, priority,
@@ -372,7 +377,8 @@ cleanup_finished_cb (AtexitLoopFinalizer *finalizer,
   CHECK (index < s->recs->len, "unknown cleanup %s", name);
   rec = g_ptr_array_index (s->recs, index);
   CHECK (!rec->finished, "%s reported finished twice", name);
-  CHECK (priority == rec->priority, "%s reported with priority %d, not %d", name, priority, rec->priority);
+  CHECK (priority == rec->priority, "%s reported with priority %d, not %d",
+         name, priority, rec->priority);
   CHECK (duration_us >= 0, "negative duration");
   rec->finished = TRUE;
   rec->finished_error = error != NULL ? g_error_copy (error) : NULL;
@@ -483,7 +489,8 @@ run_once (Schedule *s)
           }
     }
   CHECK (ticks <= 2 * n_groups + 2,
-         "the run outlived its deadlines: %u ticks of %u ms for %u groups", ticks, s->timeout_ms, n_groups);
+         "the run outlived its deadlines: %u ticks of %u ms for %u groups",
+         ticks, s->timeout_ms, n_groups);
 
   if (twice && !joined)
     CHECK (r2.error == NULL, "an empty run failed: %s", r2.error->message);
@@ -524,7 +531,8 @@ run_once (Schedule *s)
       if (rec->removed)
         CHECK (g_atomic_int_get (&rec->ran) == 0, "%s removed but ran", rec->name);
       else if (!s->cancel_requested)
-        CHECK (g_atomic_int_get (&rec->ran) == 1, "%s (%s) never ran", rec->name, behaviour_names[rec->b]);
+        CHECK (g_atomic_int_get (&rec->ran) == 1, "%s (%s) never ran",
+               rec->name, behaviour_names[rec->b]);
 
       /* Exactly the failed, timed out and dropped ones are named, each logged once. */
       CHECK (in_error == problem, "%s (%s): %s the error, reported %s: %s", rec->name,
@@ -669,8 +677,9 @@ run_seed (guint32 seed)
     {
       Rec *rec = g_ptr_array_index (s.recs, i);
 
-      CHECK (g_atomic_int_get (&rec->destroyed) == 1, "%s: destroy notify called %d times after the "
-             "context died", rec->name, g_atomic_int_get (&rec->destroyed));
+      CHECK (g_atomic_int_get (&rec->destroyed) == 1,
+             "%s: destroy notify called %d times after the context died",
+             rec->name, g_atomic_int_get (&rec->destroyed));
       if (rec->epoch == G_MAXUINT)
         CHECK (g_atomic_int_get (&rec->ran) == 0 && rel_log_count_naming (rec->quoted) == 1,
                "%s ran, or was not named, when its context died", rec->name);
@@ -712,9 +721,11 @@ test_random_schedules (void)
     g_autoptr(GString) mix = g_string_new (NULL);
 
     for (guint b = 0; b < N_BEHAVIOURS; b++)
-      g_string_append_printf (mix, "%s%s %u", b > 0 ? ", " : "", behaviour_names[b], n_by_behaviour[b]);
+      g_string_append_printf (mix, "%s%s %u", b > 0 ? ", " : "",
+                              behaviour_names[b], n_by_behaviour[b]);
     g_test_message ("cleanups: %s; removed before their run: %u; runs: %u, of which %u cancelled "
-                    "and %u joined by a second caller; contexts that died with cleanups pending: %u",
+                    "and %u joined by a second caller; "
+                    "contexts that died with cleanups pending: %u",
                     mix->str, n_removed_before, n_runs_total, n_runs_cancelled, n_runs_joined,
                     n_deaths_pending);
   }
