@@ -51,6 +51,21 @@ rel_log_writer (GLogLevelFlags   log_level,
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
 
+/* For what is logged with g_log() rather than structured: the same policy. */
+static void
+rel_log_handler (const char     *log_domain,
+                 GLogLevelFlags  log_level,
+                 const char     *message,
+                 gpointer        user_data)
+{
+  GLogField fields[] = {
+    { "GLIB_DOMAIN", log_domain != NULL ? log_domain : "", -1 },
+    { "MESSAGE", message, -1 },
+  };
+
+  rel_log_writer (log_level, fields, G_N_ELEMENTS (fields), NULL);
+}
+
 void
 rel_log_init (void)
 {
@@ -58,6 +73,7 @@ rel_log_init (void)
   /* g_test_init() makes warnings fatal; here they are counted instead. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK);
   g_log_set_writer_func (rel_log_writer, NULL, NULL);
+  g_log_set_default_handler (rel_log_handler, NULL);
 }
 
 void
