@@ -1,0 +1,421 @@
+/* bad-input.c: every public function given NULL, wrong-typed or stale arguments
+ * logs a critical and returns harmlessly
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdio.h>
+
+#include "reliability-common.h"
+
+static int destroyed;
+
+static void noop (gpointer data) { }
+
+static void
+noop_async (AtexitLoopFinalizer *self,
+            GTask               *task,
+            gpointer             data)
+{
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+count_destroy (gpointer data)
+{
+  destroyed++;
+}
+
+/* Not a finalizer, but a live object of another type. */
+static AtexitLoopFinalizer *
+wrong_type (void)
+{
+  static GObject *other;
+
+  if (other == NULL)
+    other = G_OBJECT (g_cancellable_new ());
+  return (AtexitLoopFinalizer *) other;
+}
+
+static AtexitLoopFinalizer *
+live (void)
+{
+  return atexit_loop_finalizer_get_default ();
+}
+
+/* A finalizer whose context has been destroyed, kept alive by a reference. */
+static AtexitLoopFinalizer *
+stale (void)
+{
+  GMainContext *context = g_main_context_new ();
+  AtexitLoopFinalizer *self = g_object_ref (atexit_loop_finalizer_get_for_context (context));
+
+  g_main_context_unref (context);
+  g_assert_null (atexit_loop_finalizer_get_context (self));
+  return self;
+}
+
+typedef gboolean (*Case) (void);
+
+static gboolean
+c_get_context_null (void)
+{
+  return atexit_loop_finalizer_get_context (NULL) == NULL;
+}
+static gboolean
+c_get_context_type (void)
+{
+  return atexit_loop_finalizer_get_context (wrong_type ()) == NULL;
+}
+static gboolean
+c_get_timeout_null (void)
+{
+  return atexit_loop_finalizer_get_timeout (NULL) == 0;
+}
+static gboolean
+c_get_timeout_type (void)
+{
+  return atexit_loop_finalizer_get_timeout (wrong_type ()) == 0;
+}
+static gboolean
+c_set_timeout_null (void)
+{
+  atexit_loop_finalizer_set_timeout (NULL, 5);
+  return TRUE;
+}
+static gboolean
+c_set_timeout_type (void)
+{
+  atexit_loop_finalizer_set_timeout (wrong_type (), 5);
+  return TRUE;
+}
+static gboolean
+c_get_pending_null (void)
+{
+  return atexit_loop_finalizer_get_pending (NULL) == 0;
+}
+static gboolean
+c_get_pending_type (void)
+{
+  return atexit_loop_finalizer_get_pending (wrong_type ()) == 0;
+}
+static gboolean
+c_get_running_null (void)
+{
+  return !atexit_loop_finalizer_get_running (NULL);
+}
+static gboolean
+c_get_running_type (void)
+{
+  return !atexit_loop_finalizer_get_running (wrong_type ());
+}
+
+static gboolean
+c_add_null (void)
+{
+  return atexit_loop_finalizer_add (NULL, noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_type (void)
+{
+  return atexit_loop_finalizer_add (wrong_type (), noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_no_func (void)
+{
+  return atexit_loop_finalizer_add (live (), NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_null (void)
+{
+  return atexit_loop_finalizer_add_async (NULL, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_type (void)
+{
+  return atexit_loop_finalizer_add_async (wrong_type (), noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_no_func (void)
+{
+  return atexit_loop_finalizer_add_async (live (), NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_add_full_null (void)
+{
+  return atexit_loop_finalizer_add_full (NULL, "x", 0, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_full_type (void)
+{
+  return atexit_loop_finalizer_add_full (wrong_type (), "x", 0, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_full_no_func (void)
+{
+  return atexit_loop_finalizer_add_full (live (), "x", 0, NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_add_sync_full_null (void)
+{
+  return atexit_loop_finalizer_add_sync_full (NULL, "x", 0, noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_sync_full_type (void)
+{
+  return atexit_loop_finalizer_add_sync_full (wrong_type (), "x", 0, noop, NULL, NULL) == 0;
+}
+static gboolean
+c_add_sync_full_no_func (void)
+{
+  return atexit_loop_finalizer_add_sync_full (live (), "x", 0, NULL, NULL, NULL) == 0;
+}
+
+/* Adding to a finalizer whose context died: nothing is registered, and the data is
+ * still released. */
+static gboolean
+c_add_stale (void)
+{
+  g_autoptr(AtexitLoopFinalizer) self = stale ();
+
+  destroyed = 0;
+  return atexit_loop_finalizer_add (self, noop, NULL, count_destroy) == 0 && destroyed == 1;
+}
+
+static gboolean
+c_add_async_stale (void)
+{
+  g_autoptr(AtexitLoopFinalizer) self = stale ();
+
+  destroyed = 0;
+  return atexit_loop_finalizer_add_async (self, noop_async, NULL, count_destroy) == 0 &&
+         destroyed == 1;
+}
+
+static gboolean
+c_remove_null (void)
+{
+  return !atexit_loop_finalizer_remove (NULL, 1);
+}
+static gboolean
+c_remove_type (void)
+{
+  return !atexit_loop_finalizer_remove (wrong_type (), 1);
+}
+static gboolean
+c_remove_zero (void)
+{
+  return !atexit_loop_finalizer_remove (live (), 0);
+}
+static gboolean
+c_remove_never_issued (void)
+{
+  return !atexit_loop_finalizer_remove (live (), G_MAXUINT - 7);
+}
+
+static gboolean
+c_remove_other_finalizers (void)
+{
+  GMainContext *context = g_main_context_new ();
+  AtexitLoopFinalizer *other = atexit_loop_finalizer_get_for_context (context);
+  guint id = atexit_loop_finalizer_add (other, noop, NULL, count_destroy);
+  gboolean ok;
+
+  destroyed = 0;
+  /* Not removed from either: the id is not the default finalizer's. */
+  ok = !atexit_loop_finalizer_remove (live (), id) && destroyed == 0 &&
+       atexit_loop_finalizer_get_pending (other) == 1;
+  ok = ok && atexit_loop_finalizer_remove (other, id) && destroyed == 1;
+  g_main_context_unref (context);
+  return ok;
+}
+
+static gboolean
+c_run_async_null (void)
+{
+  atexit_loop_finalizer_run_async (NULL, NULL, NULL, NULL);
+  return TRUE;
+}
+static gboolean
+c_run_async_type (void)
+{
+  atexit_loop_finalizer_run_async (wrong_type (), NULL, NULL, NULL);
+  return TRUE;
+}
+
+static gboolean
+c_run_async_bad_cancellable (void)
+{
+  atexit_loop_finalizer_run_async (live (), (GCancellable *) g_object_new (G_TYPE_OBJECT, NULL),
+                                   NULL, NULL);
+  return !atexit_loop_finalizer_get_running (live ());
+}
+
+static gboolean
+c_run_finish_null (void)
+{
+  g_autoptr(GTask) task = g_task_new (live (), NULL, NULL, NULL);
+
+  return !atexit_loop_finalizer_run_finish (NULL, G_ASYNC_RESULT (task), NULL);
+}
+
+static gboolean
+c_run_finish_foreign_result (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = g_task_new (live (), NULL, NULL, NULL);
+
+  g_task_return_boolean (task, TRUE);
+  return !atexit_loop_finalizer_run_finish (live (), G_ASYNC_RESULT (task), &error) &&
+         error == NULL;
+}
+
+static gboolean
+c_run_finish_no_result (void)
+{
+  return !atexit_loop_finalizer_run_finish (live (), NULL, NULL);
+}
+static gboolean
+c_run_null (void)
+{
+  return !atexit_loop_finalizer_run (NULL, NULL, NULL);
+}
+static gboolean
+c_run_type (void)
+{
+  return !atexit_loop_finalizer_run (wrong_type (), NULL, NULL);
+}
+
+static gboolean
+c_run_error_set (void)
+{
+  GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "already set");
+  gboolean ok = !atexit_loop_finalizer_run (live (), NULL, &error) &&
+                g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+
+  g_error_free (error);
+  return ok;
+}
+
+static gboolean
+c_run_bad_cancellable (void)
+{
+  g_autoptr(GObject) not_cancellable = g_object_new (G_TYPE_OBJECT, NULL);
+
+  return !atexit_loop_finalizer_run (live (), (GCancellable *) not_cancellable, NULL);
+}
+
+static gboolean
+c_quit_loop_null (void)
+{
+  atexit_loop_finalizer_quit_loop (NULL, NULL);
+  return TRUE;
+}
+static gboolean
+c_quit_loop_no_loop (void)
+{
+  atexit_loop_finalizer_quit_loop (live (), NULL);
+  return !atexit_loop_finalizer_get_running (live ());
+}
+static gboolean
+c_register_null (void)
+{
+  return atexit_register (NULL, NULL, NULL) == 0;
+}
+static gboolean
+c_unregister_zero (void)
+{
+  return !atexit_unregister (0);
+}
+static gboolean
+c_unregister_never_issued (void)
+{
+  return !atexit_unregister (G_MAXUINT - 3);
+}
+
+static const struct {
+  const char *name;
+  Case        func;
+} cases[] = {
+  { "get-context/null", c_get_context_null },
+  { "get-context/wrong-type", c_get_context_type },
+  { "get-timeout/null", c_get_timeout_null },
+  { "get-timeout/wrong-type", c_get_timeout_type },
+  { "set-timeout/null", c_set_timeout_null },
+  { "set-timeout/wrong-type", c_set_timeout_type },
+  { "get-pending/null", c_get_pending_null },
+  { "get-pending/wrong-type", c_get_pending_type },
+  { "get-running/null", c_get_running_null },
+  { "get-running/wrong-type", c_get_running_type },
+  { "add/null", c_add_null },
+  { "add/wrong-type", c_add_type },
+  { "add/no-func", c_add_no_func },
+  { "add/stale-finalizer", c_add_stale },
+  { "add-async/null", c_add_async_null },
+  { "add-async/wrong-type", c_add_async_type },
+  { "add-async/no-func", c_add_async_no_func },
+  { "add-async/stale-finalizer", c_add_async_stale },
+  { "add-full/null", c_add_full_null },
+  { "add-full/wrong-type", c_add_full_type },
+  { "add-full/no-func", c_add_full_no_func },
+  { "add-sync-full/null", c_add_sync_full_null },
+  { "add-sync-full/wrong-type", c_add_sync_full_type },
+  { "add-sync-full/no-func", c_add_sync_full_no_func },
+  { "remove/null", c_remove_null },
+  { "remove/wrong-type", c_remove_type },
+  { "remove/zero", c_remove_zero },
+  { "remove/never-issued", c_remove_never_issued },
+  { "remove/other-finalizers-id", c_remove_other_finalizers },
+  { "run-async/null", c_run_async_null },
+  { "run-async/wrong-type", c_run_async_type },
+  { "run-async/not-a-cancellable", c_run_async_bad_cancellable },
+  { "run-finish/null", c_run_finish_null },
+  { "run-finish/foreign-result", c_run_finish_foreign_result },
+  { "run-finish/no-result", c_run_finish_no_result },
+  { "run/null", c_run_null },
+  { "run/wrong-type", c_run_type },
+  { "run/error-already-set", c_run_error_set },
+  { "run/not-a-cancellable", c_run_bad_cancellable },
+  { "quit-loop/null", c_quit_loop_null },
+  { "quit-loop/no-loop", c_quit_loop_no_loop },
+  { "register/null", c_register_null },
+  { "unregister/zero", c_unregister_zero },
+  { "unregister/never-issued", c_unregister_never_issued },
+};
+
+static void
+test_bad_input (gconstpointer data)
+{
+  guint i = GPOINTER_TO_UINT (data);
+
+  if (g_test_subprocess ())
+    {
+      rel_log_allow_criticals = TRUE;
+      if (cases[i].func ())
+        printf ("harmless return\n");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*CRITICAL*");
+  g_test_trap_assert_stdout ("*harmless return*");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  rel_log_init ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/atexit/reliability/bad-input/%s", cases[i].name);
+
+      g_test_add_data_func (path, GUINT_TO_POINTER (i), test_bad_input);
+    }
+
+  return g_test_run ();
+}
