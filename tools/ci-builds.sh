@@ -41,7 +41,7 @@ run_step () {
   case $name in
     memcheck)
       setup memcheck
-      meson test -C "$builds/memcheck" --setup memcheck --num-processes "$jobs" --print-errorlogs
+      meson test -C "$builds/memcheck" --setup valgrind --num-processes "$jobs" --print-errorlogs
       ;;
     asan)
       setup asan -Db_sanitize=address,undefined -Db_lundef=false

@@ -3,7 +3,8 @@
 #
 #   tools/setup.sh demo [demo options]   build, then run _build/examples/atexit-demo
 #   tools/setup.sh test                  build with -Dwerror=true, then run every test
-#                                        suite and the core suite under valgrind
+#                                        suite, then the C suites under valgrind,
+#                                        ASan+UBSan and ThreadSanitizer (tools/ci-builds.sh)
 #
 # On Debian 12 it installs the packages it needs first (with sudo unless run as
 # root). On a machine that already has them, it goes straight to the build.
@@ -130,7 +131,7 @@ fi
 say "Running the tests"
 meson test -C "$builddir" --print-errorlogs
 
-say "Running the core tests under valgrind"
-meson test -C "$builddir" --setup valgrind --suite core --print-errorlogs
+say "Running the C suites under valgrind, ASan+UBSan and ThreadSanitizer"
+"$root/tools/ci-builds.sh"
 
 say "All tests passed"
