@@ -387,7 +387,6 @@ atexit_run_mark_started_locked (AtexitRun         *run,
       g_hash_table_remove (self->by_id, cleanup);
       cleanup->state = ATEXIT_CLEANUP_STARTED;
       cleanup->finalizer = self;
-      cleanup->group_serial = run->group_serial;
     }
   self->n_pending -= list->length;
 }
