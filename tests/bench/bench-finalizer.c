@@ -391,8 +391,16 @@ bench_memory (Bench *bench)
     return;
 
 #ifdef HAVE_MALLINFO2
-  /* Deterministic: one repetition is enough. */
-  bench_report (bench, "memory", n, memory_per_cleanup (n), "bytes", 0, FALSE, 128);
+  {
+    /* Deterministic: one repetition is enough. */
+    double per_cleanup = memory_per_cleanup (n);
+
+    /* Under valgrind, or another malloc, mallinfo2() knows nothing. */
+    if (per_cleanup > 0)
+      bench_report (bench, "memory", n, per_cleanup, "bytes", 0, FALSE, 128);
+    else
+      printf ("# memory: not measured, malloc does not report its heap here\n");
+  }
 #else
   printf ("# memory: not measured, this C library has no mallinfo2()\n");
 #endif

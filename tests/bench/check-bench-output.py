@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs a benchmark program and checks that what it prints is well formed.
 
-Every line is a `#` comment or a BENCH line:
+Every line is a `#` comment or a BENCH line, and each measurement has either a
+BENCH line or a `# <name>: not measured, <reason>` comment:
 
   BENCH <name> n=<n> value=<v> unit=<u> baseline=<b> ratio=<r> goal_of=<ratio|value> goal<=<g> met|missed
 
@@ -43,6 +44,10 @@ def main():
     seen = set()
     for line in proc.stdout.splitlines():
         if line.startswith('#'):
+            # A measurement that cannot be taken here says so: "# <name>: not measured, why".
+            skipped = re.match(r'^# ([a-z][a-z0-9-]*): not measured, ', line)
+            if skipped:
+                seen.add(skipped[1])
             continue
         match = BENCH_LINE.match(line)
         if match is None:
