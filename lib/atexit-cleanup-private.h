@@ -42,7 +42,7 @@ struct _AtexitCleanup {
   AtexitCleanup *next;
   union {
     AtexitBucket        *bucket;    /* while REGISTERED */
-    AtexitLoopFinalizer *finalizer; /* once started (not owned: the task owns a reference) */
+    AtexitLoopFinalizer *finalizer; /* once started; owned by an async one until its task is gone */
   };
   gpointer       func;      /* AtexitFunc or AtexitCleanupFunc, after kind */
   gpointer       user_data;
