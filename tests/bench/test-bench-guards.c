@@ -3,7 +3,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A cleanup's name lives inline after its entry, in the same allocation; these
- * tests check that every kind of name still reaches reports intact.
+ * tests check that every kind of name still reaches reports intact. The end of an
+ * async cleanup is noticed through its task's qdata rather than a weak reference;
+ * these tests check that a dropped task, a task released in another thread and the
+ * destroy notify still behave.
  */
 
 #include <string.h>
@@ -135,6 +138,170 @@ test_names_context_died (void)
   assert_one_warning ("*2 cleanups*“say-goodbye”, “close-socket”*");
 }
 
+static void
+count_destroy (gpointer data)
+{
+  guint *destroyed = data;
+
+  (*destroyed)++;
+}
+
+static void
+async_drops (AtexitLoopFinalizer *finalizer,
+             GTask               *task,
+             gpointer             user_data)
+{
+  g_object_unref (task);
+}
+
+static void
+test_task_gone_dropped (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_for_context (context);
+  g_autoptr(GError) error = NULL;
+  guint destroyed = 0;
+
+  /* No deadline: the run ends only because the dropped task is noticed. */
+  atexit_loop_finalizer_set_timeout (finalizer, 0);
+  atexit_loop_finalizer_add_full (finalizer, "drops-its-task", G_PRIORITY_DEFAULT,
+                                  async_drops, &destroyed, count_destroy);
+
+  g_assert_false (atexit_loop_finalizer_run (finalizer, NULL, &error));
+  assert_one_warning ("*“drops-its-task”*");
+  g_assert_error (error, ATEXIT_ERROR, ATEXIT_ERROR_FAILED);
+  g_assert_cmpuint (destroyed, ==, 1);
+}
+
+static gpointer
+return_in_thread (gpointer data)
+{
+  GTask *task = data;
+
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+
+  return NULL;
+}
+
+typedef struct {
+  GThread *thread;
+  guint   *destroyed;
+} InThread;
+
+static void
+in_thread_destroy (gpointer data)
+{
+  InThread *in_thread = data;
+
+  /* Released once the task is gone, in the finalizer's context. */
+  (*in_thread->destroyed)++;
+}
+
+static void
+async_returns_in_thread (AtexitLoopFinalizer *finalizer,
+                         GTask               *task,
+                         gpointer             user_data)
+{
+  InThread *in_thread = user_data;
+
+  in_thread->thread = g_thread_new ("returns-task", return_in_thread, task);
+}
+
+static void
+test_task_gone_other_thread (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_for_context (context);
+  g_autoptr(GError) error = NULL;
+  InThread in_threads[8];
+  guint destroyed = 0;
+
+  atexit_loop_finalizer_set_timeout (finalizer, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (in_threads); i++)
+    {
+      in_threads[i].thread = NULL;
+      in_threads[i].destroyed = &destroyed;
+      atexit_loop_finalizer_add_full (finalizer, "returns-in-a-thread", G_PRIORITY_DEFAULT,
+                                      async_returns_in_thread, &in_threads[i], in_thread_destroy);
+    }
+
+  g_assert_true (atexit_loop_finalizer_run (finalizer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (warnings->len, ==, 0);
+  g_assert_cmpuint (destroyed, ==, G_N_ELEMENTS (in_threads));
+
+  for (guint i = 0; i < G_N_ELEMENTS (in_threads); i++)
+    g_thread_join (in_threads[i].thread);
+}
+
+static void
+async_returns (AtexitLoopFinalizer *finalizer,
+               GTask               *task,
+               gpointer             user_data)
+{
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+test_task_gone_destroy_once (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_for_context (context);
+  guint destroyed = 0;
+
+  for (guint i = 0; i < 100; i++)
+    atexit_loop_finalizer_add_async (finalizer, async_returns, &destroyed, count_destroy);
+
+  g_assert_true (atexit_loop_finalizer_run (finalizer, NULL, NULL));
+  g_assert_cmpuint (destroyed, ==, 100);
+
+  /* Idle again: the next run has nothing to do and destroys nothing more. */
+  g_assert_true (atexit_loop_finalizer_run (finalizer, NULL, NULL));
+  g_assert_cmpuint (destroyed, ==, 100);
+}
+
+static void
+async_keeps (AtexitLoopFinalizer *finalizer,
+             GTask               *task,
+             gpointer             user_data)
+{
+  GTask **kept = user_data;
+
+  *kept = task;
+}
+
+static void
+test_task_gone_after_deadline (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_for_context (context);
+  g_autoptr(GError) error = NULL;
+  GTask *kept = NULL;
+  guint destroyed = 0;
+
+  atexit_loop_finalizer_set_timeout (finalizer, 20);
+  atexit_loop_finalizer_add_full (finalizer, "outlives-its-group", G_PRIORITY_DEFAULT,
+                                  async_keeps, &kept, NULL);
+  atexit_loop_finalizer_add_full (finalizer, "counts", G_PRIORITY_LOW,
+                                  async_returns, &destroyed, count_destroy);
+
+  g_assert_false (atexit_loop_finalizer_run (finalizer, NULL, &error));
+  assert_one_warning ("*“outlives-its-group”*");
+  g_assert_error (error, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT);
+  g_assert_cmpuint (destroyed, ==, 1);
+  g_assert_nonnull (kept);
+  g_assert_true (g_cancellable_is_cancelled (g_task_get_cancellable (kept)));
+
+  /* A late return is ignored; releasing the task lets the abandoned cleanup go. */
+  g_task_return_boolean (kept, TRUE);
+  g_object_unref (kept);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_assert_cmpuint (warnings->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -145,6 +312,10 @@ main (int   argc,
 
   g_test_add_func ("/atexit/bench-guards/names/inline", test_names_inline);
   g_test_add_func ("/atexit/bench-guards/names/context-died", test_names_context_died);
+  g_test_add_func ("/atexit/bench-guards/task-gone/dropped", test_task_gone_dropped);
+  g_test_add_func ("/atexit/bench-guards/task-gone/other-thread", test_task_gone_other_thread);
+  g_test_add_func ("/atexit/bench-guards/task-gone/destroy-once", test_task_gone_destroy_once);
+  g_test_add_func ("/atexit/bench-guards/task-gone/after-deadline", test_task_gone_after_deadline);
 
   return g_test_run ();
 }
