@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Sets up a machine for atexit-glib, builds it, and runs the demo or the tests.
+#
+#   tools/setup.sh demo [demo options]   build, then run _build/examples/atexit-demo
+#   tools/setup.sh test                  build with -Dwerror=true, then run every test
+#                                        suite and the core suite under valgrind
+#
+# On Debian 12 it installs the packages it needs first (with sudo unless run as
+# root). On a machine that already has them, it goes straight to the build.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 demo [demo options] | test" >&2
+  exit 2
+}
+
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+say() {
+  printf '%s==> %s%s\n' "$bold" "$*" "$plain"
+}
+
+die() {
+  printf 'setup.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+[ $# -ge 1 ] || usage
+command=$1
+shift
+case $command in
+  demo) ;;
+  test) [ $# -eq 0 ] || usage ;;
+  *) usage ;;
+esac
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+# The system's Python (the one with PyGObject) must come before any other python3
+# on PATH, for meson and for the binding tests it runs.
+export PATH="/usr/bin:/bin:/usr/sbin:/sbin:$PATH"
+
+# --- packages ---------------------------------------------------------------
+
+have() { command -v "$1" >/dev/null 2>&1; }
+have_pc() { have pkg-config && pkg-config --exists "$@" 2>/dev/null; }
+have_py() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "$1" >/dev/null 2>&1; }
+
+# Each Debian package, and how to tell that what it provides is already there.
+missing=()
+need() {
+  local package=$1
+  shift
+  "$@" || missing+=("$package")
+}
+
+need meson                  have meson
+need ninja-build            have ninja
+need pkg-config             have pkg-config
+need gcc                    have gcc
+need libglib2.0-dev         have_pc 'glib-2.0 >= 2.74' 'gobject-2.0 >= 2.74' 'gio-2.0 >= 2.74' 'gio-unix-2.0 >= 2.74'
+need libglib2.0-bin         have gdbus
+need libgirepository1.0-dev have_pc gobject-introspection-1.0
+need gobject-introspection  have g-ir-scanner
+need python3-gi             have_py 'import gi'
+need gir1.2-glib-2.0        have_py 'import gi; gi.require_version("Gio", "2.0"); from gi.repository import Gio'
+need gjs                    have gjs
+need valac                  have valac
+need gi-docgen              have gi-docgen
+need gettext                have msgfmt
+need valgrind               have valgrind
+need dbus                   have dbus-daemon
+need locales                test -e /usr/share/i18n/SUPPORTED
+need ca-certificates        test -e /etc/ssl/certs/ca-certificates.crt
+
+if [ ${#missing[@]} -eq 0 ]; then
+  say "All build and test dependencies are present"
+else
+  have apt-get || die "missing: ${missing[*]} (install them with your package manager; these are Debian 12 names)"
+
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+  elif have sudo; then
+    as_root=(sudo)
+  else
+    die "missing: ${missing[*]}; run as root, or install sudo, to install them"
+  fi
+
+  say "Installing ${missing[*]}"
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# --- configure and build ----------------------------------------------------
+
+builddir=_build
+if [ "$command" = test ]; then
+  options=(-Dwerror=true)
+else
+  options=(-Dwerror=false)
+fi
+stamp="$builddir/.setup-options"
+
+if [ ! -f "$builddir/meson-private/coredata.dat" ]; then
+  say "Configuring $builddir (${options[*]})"
+  rm -rf "$builddir"
+  meson setup "$builddir" "${options[@]}"
+elif [ "$(cat "$stamp" 2>/dev/null)" != "${options[*]}" ]; then
+  say "Reconfiguring $builddir (${options[*]})"
+  meson setup --reconfigure "$builddir" "${options[@]}" ||
+    { say "Reconfiguring failed; configuring $builddir from scratch"
+      meson setup --wipe "$builddir" "${options[@]}"; }
+fi
+echo "${options[*]}" > "$stamp"
+
+say "Building"
+meson compile -C "$builddir"
+
+# --- run --------------------------------------------------------------------
+
+if [ "$command" = demo ]; then
+  say "Running the demo"
+  exec "$builddir/examples/atexit-demo" "$@"
+fi
+
+say "Running the tests"
+meson test -C "$builddir" --print-errorlogs
+
+say "Running the core tests under valgrind"
+meson test -C "$builddir" --setup valgrind --suite core --print-errorlogs
+
+say "All tests passed"
