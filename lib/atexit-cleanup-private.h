@@ -33,6 +33,8 @@ struct _AtexitCleanupList {
   guint          length;
 };
 
+/* Kept within 72 bytes, so that an unnamed registration is one 80-byte heap chunk;
+ * a name is stored inline, after the struct, in the same allocation. */
 struct _AtexitCleanup {
   guint          id;        /* first: the id table hashes and compares this field */
   int            priority;
@@ -40,16 +42,16 @@ struct _AtexitCleanup {
   AtexitCleanup *next;
   union {
     AtexitBucket        *bucket;    /* while REGISTERED */
-    AtexitLoopFinalizer *finalizer; /* once started (not owned: the task owns a reference) */
+    AtexitLoopFinalizer *finalizer; /* once started; owned by an async one until its task is gone */
   };
-  char          *name;      /* (nullable) */
   gpointer       func;      /* AtexitFunc or AtexitCleanupFunc, after kind */
   gpointer       user_data;
   GDestroyNotify destroy;
   gint64         started_at;
   guint8         kind;      /* AtexitCleanupKind */
   guint8         state;     /* AtexitCleanupState */
-  guint          group_serial;
+  guint8         has_name;
+  char           name[];    /* valid when has_name */
 };
 
 struct _AtexitBucket {

@@ -10,8 +10,13 @@
 # include <dlfcn.h>
 #endif
 
+#include <string.h>
+
 #include "atexit-cleanup-private.h"
 #include "atexit-registry-private.h"
+
+/* One heap chunk of 80 bytes per unnamed registration, on 64-bit glibc. */
+G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (AtexitCleanup) <= 72);
 
 AtexitCleanup *
 atexit_cleanup_new (AtexitCleanupKind  kind,
@@ -21,11 +26,18 @@ atexit_cleanup_new (AtexitCleanupKind  kind,
                     gpointer           user_data,
                     GDestroyNotify     destroy)
 {
-  AtexitCleanup *cleanup = g_new0 (AtexitCleanup, 1);
+  gsize name_size = name != NULL ? strlen (name) + 1 : 0;
+  AtexitCleanup *cleanup;
 
+  cleanup = g_malloc0 (MAX (sizeof (AtexitCleanup),
+                            G_STRUCT_OFFSET (AtexitCleanup, name) + name_size));
   cleanup->id = atexit_registry_next_id ();
   cleanup->kind = kind;
-  cleanup->name = g_strdup (name);
+  if (name != NULL)
+    {
+      cleanup->has_name = TRUE;
+      memcpy (cleanup->name, name, name_size);
+    }
   cleanup->priority = priority;
   cleanup->func = func;
   cleanup->user_data = user_data;
@@ -44,7 +56,7 @@ atexit_cleanup_get_name (AtexitCleanup *cleanup,
   Dl_info info;
 #endif
 
-  if (cleanup->name != NULL)
+  if (cleanup->has_name)
     return cleanup->name;
 
 #ifdef HAVE_DLADDR
@@ -61,7 +73,6 @@ atexit_cleanup_get_name (AtexitCleanup *cleanup,
 void
 atexit_cleanup_free (AtexitCleanup *cleanup)
 {
-  g_free (cleanup->name);
   g_free (cleanup);
 }
 

@@ -770,10 +770,11 @@ atexit_loop_finalizer_remove (AtexitLoopFinalizer *self,
   g_return_val_if_fail (id != 0, FALSE);
 
   g_mutex_lock (&self->mutex);
-  cleanup = g_hash_table_lookup (self->by_id, &id);
+  /* One probe of the table finds and takes the entry. */
+  if (!g_hash_table_steal_extended (self->by_id, &id, (gpointer *) &cleanup, NULL))
+    cleanup = NULL;
   if (cleanup != NULL)
     {
-      g_hash_table_remove (self->by_id, cleanup);
       self->n_pending--;
       if (cleanup->state == ATEXIT_CLEANUP_LATE)
         atexit_run_drop_late_locked (self->run, cleanup);

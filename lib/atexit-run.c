@@ -255,11 +255,18 @@ atexit_run_gone_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static GQuark atexit_run_cleanup_quark (void);
+G_DEFINE_QUARK (atexit-run-cleanup, atexit_run_cleanup)
+
 /* The task of an async cleanup was finalized: the cleanup is done with its data. This
- * is also how a dropped task is noticed at once. It can happen in any thread. */
+ * is also how a dropped task is noticed at once. It can happen in any thread.
+ *
+ * It is the task's qdata destroy notify rather than a weak reference: GLib 2.74 makes
+ * a weak reference cost a global lock and two more allocations per task. By the time
+ * qdata is cleared the task has dropped its reference on the finalizer, so the cleanup
+ * holds one of its own, taken when it started and released here. */
 static void
-atexit_run_task_gone (gpointer  data,
-                      GObject  *where_the_task_was)
+atexit_run_task_gone (gpointer data)
 {
   AtexitCleanup *cleanup = data;
   AtexitLoopFinalizer *self = cleanup->finalizer;
@@ -276,11 +283,12 @@ atexit_run_task_gone (gpointer  data,
       g_main_context_is_owner (context))
     {
       atexit_run_handle_gone (self, cleanup);
+      g_object_unref (self);
       return;
     }
 
   gone = g_new (AtexitGone, 1);
-  gone->self = g_object_ref (self);
+  gone->self = self;  /* takes the cleanup's reference */
   gone->cleanup = cleanup;
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_HIGH);
@@ -368,8 +376,13 @@ atexit_run_start_one (AtexitRun     *run,
       GTask *task = g_task_new (self, run->group_cancellable, atexit_run_task_returned, cleanup);
 
       g_task_set_source_tag (task, atexit_loop_finalizer_add_full);
-      g_task_set_name (task, "[atexit-glib] cleanup");
-      g_object_weak_ref (G_OBJECT (task), atexit_run_task_gone, cleanup);
+      /* GLib 2.74 copies a task's name, and again into the source that returns it:
+       * two allocations per cleanup, so only when someone is debugging. */
+      if (G_UNLIKELY (run->debug))
+        g_task_set_name (task, "[atexit-glib] cleanup");
+      g_object_ref (self);  /* released by atexit_run_task_gone() */
+      g_object_set_qdata_full (G_OBJECT (task), atexit_run_cleanup_quark (),
+                               cleanup, atexit_run_task_gone);
       atexit_cleanup_list_push_tail (&run->in_flight, cleanup);
 
       ((AtexitCleanupFunc) cleanup->func) (self, task, cleanup->user_data);
@@ -402,13 +415,19 @@ atexit_run_mark_started_locked (AtexitRun         *run,
                                 AtexitCleanupList *list)
 {
   AtexitLoopFinalizer *self = run->self;
+  /* Every cleanup of @list is in the id table; when they are all of it (one priority
+   * group, the common case), emptying the table at once beats n removals. */
+  gboolean all = list->length == g_hash_table_size (self->by_id);
+
+  if (all)
+    g_hash_table_remove_all (self->by_id);
 
   for (AtexitCleanup *cleanup = list->head; cleanup != NULL; cleanup = cleanup->next)
     {
-      g_hash_table_remove (self->by_id, cleanup);
+      if (!all)
+        g_hash_table_remove (self->by_id, cleanup);
       cleanup->state = ATEXIT_CLEANUP_STARTED;
       cleanup->finalizer = self;
-      cleanup->group_serial = run->group_serial;
     }
   self->n_pending -= list->length;
 }
