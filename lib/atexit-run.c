@@ -279,8 +279,8 @@ atexit_run_task_gone (gpointer data)
     context = g_main_context_ref (self->context);
   g_mutex_unlock (&self->mutex);
 
-  if (context == NULL || cleanup->state == ATEXIT_CLEANUP_ABANDONED ||
-      g_main_context_is_owner (context))
+  /* Destroy notifies are called in the finalizer's context too, while it lives. */
+  if (context == NULL || g_main_context_is_owner (context))
     {
       atexit_run_handle_gone (self, cleanup);
       g_object_unref (self);
