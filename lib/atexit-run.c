@@ -279,10 +279,19 @@ atexit_run_task_gone (gpointer data)
     context = g_main_context_ref (self->context);
   g_mutex_unlock (&self->mutex);
 
-  /* Destroy notifies are called in the finalizer's context too, while it lives. */
+  /* Handled as the owner of the finalizer's context, while it lives: now where this
+   * thread can acquire it (then whoever waits on it is woken), else from an idle. */
   if (context == NULL || g_main_context_is_owner (context))
     {
       atexit_run_handle_gone (self, cleanup);
+      g_object_unref (self);
+      return;
+    }
+  if (g_main_context_acquire (context))
+    {
+      atexit_run_handle_gone (self, cleanup);
+      g_main_context_release (context);
+      g_main_context_wakeup (context);
       g_object_unref (self);
       return;
     }
