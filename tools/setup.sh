@@ -2,7 +2,7 @@
 # Sets up a machine for atexit-glib, builds it, and runs the demo or the tests.
 #
 #   tools/setup.sh demo [demo options]   build, then run _build/examples/atexit-demo
-#   tools/setup.sh test                  build with -Dwerror=true, then run every test
+#   tools/setup.sh test                  build with -Dwerror=true -Ddocs=true, run every test
 #                                        suite, then the C suites under valgrind,
 #                                        ASan+UBSan and ThreadSanitizer (tools/ci-builds.sh)
 #
@@ -100,7 +100,7 @@ fi
 
 builddir=_build
 if [ "$command" = test ]; then
-  options=(-Dwerror=true)
+  options=(-Dwerror=true -Ddocs=true)
 else
   options=(-Dwerror=false)
 fi
