@@ -29,6 +29,8 @@ struct _AtexitLoopFinalizer
   guint         n_pending;
 
   AtexitRun    *run;         /* while a run is in progress */
+  guint         n_tasks;      /* tasks of async cleanups not finalized yet */
+  GMainContext *task_context; /* owned while n_tasks > 0 */
 };
 
 enum {

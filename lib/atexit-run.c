@@ -238,6 +238,33 @@ atexit_run_handle_gone (AtexitLoopFinalizer *self,
     atexit_run_group_done (run);
 }
 
+/* While tasks of async cleanups are out, the finalizer holds its context: a task may
+ * be released on any thread, and is then handled in the context, which must not be
+ * dying meanwhile. The task's own reference on the context is gone by then. */
+static void
+atexit_run_hold_context (AtexitLoopFinalizer *self)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->n_tasks++ == 0)
+    self->task_context = g_main_context_ref (self->context);
+  g_mutex_unlock (&self->mutex);
+}
+
+static void
+atexit_run_release_context (AtexitLoopFinalizer *self)
+{
+  GMainContext *context = NULL;
+
+  g_mutex_lock (&self->mutex);
+  if (--self->n_tasks == 0)
+    context = g_steal_pointer (&self->task_context);
+  g_mutex_unlock (&self->mutex);
+
+  /* Perhaps the last reference: the context may die here, outside the lock. */
+  if (context != NULL)
+    g_main_context_unref (context);
+}
+
 typedef struct {
   AtexitLoopFinalizer *self;
   AtexitCleanup       *cleanup;
@@ -249,6 +276,7 @@ atexit_run_gone_cb (gpointer data)
   AtexitGone *gone = data;
 
   atexit_run_handle_gone (gone->self, gone->cleanup);
+  atexit_run_release_context (gone->self);
   g_object_unref (gone->self);
   g_free (gone);
 
@@ -270,20 +298,22 @@ atexit_run_task_gone (gpointer data)
 {
   AtexitCleanup *cleanup = data;
   AtexitLoopFinalizer *self = cleanup->finalizer;
-  g_autoptr(GMainContext) context = NULL;
+  GMainContext *context;
   AtexitGone *gone;
   GSource *source;
 
+  /* Held since the task was made: the context cannot be dying under us. */
   g_mutex_lock (&self->mutex);
-  if (self->context != NULL)
-    context = g_main_context_ref (self->context);
+  context = self->task_context;
   g_mutex_unlock (&self->mutex);
+  g_assert (context != NULL);
 
-  /* Handled as the owner of the finalizer's context, while it lives: now where this
-   * thread can acquire it (then whoever waits on it is woken), else from an idle. */
-  if (context == NULL || g_main_context_is_owner (context))
+  /* Handled as the owner of the finalizer's context: now where this thread owns it or
+   * can acquire it (then whoever waits on it is woken), else from an idle. */
+  if (g_main_context_is_owner (context))
     {
       atexit_run_handle_gone (self, cleanup);
+      atexit_run_release_context (self);
       g_object_unref (self);
       return;
     }
@@ -292,6 +322,7 @@ atexit_run_task_gone (gpointer data)
       atexit_run_handle_gone (self, cleanup);
       g_main_context_release (context);
       g_main_context_wakeup (context);
+      atexit_run_release_context (self);
       g_object_unref (self);
       return;
     }
@@ -390,6 +421,7 @@ atexit_run_start_one (AtexitRun     *run,
       if (G_UNLIKELY (run->debug))
         g_task_set_name (task, "[atexit-glib] cleanup");
       g_object_ref (self);  /* released by atexit_run_task_gone() */
+      atexit_run_hold_context (self);
       g_object_set_qdata_full (G_OBJECT (task), atexit_run_cleanup_quark (),
                                cleanup, atexit_run_task_gone);
       atexit_cleanup_list_push_tail (&run->in_flight, cleanup);
