@@ -134,4 +134,25 @@ meson test -C "$builddir" --print-errorlogs
 say "Running the C suites under valgrind, ASan+UBSan and ThreadSanitizer"
 "$root/tools/ci-builds.sh"
 
+# One closing line for the whole run, counted from meson's logs of each build.
+/usr/bin/python3 - "$builddir" "${ATEXIT_CI_BUILDS:-${TMPDIR:-/tmp}/atexit-glib-ci-builds}" <<'EOF'
+import json, pathlib, sys
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+builds = pathlib.Path(sys.argv[2])
+logs = [pathlib.Path(sys.argv[1]) / "meson-logs" / "testlog.json",
+        builds / "memcheck" / "meson-logs" / "testlog-valgrind.json",
+        builds / "asan" / "meson-logs" / "testlog.json",
+        builds / "tsan" / "meson-logs" / "testlog.json"]
+for log in logs:
+    if log.exists():
+        for line in log.read_text().splitlines():
+            result = json.loads(line)["result"]
+            if result in ("OK", "EXPECTEDFAIL"):
+                counts["passed"] += 1
+            elif result == "SKIP":
+                counts["skipped"] += 1
+            else:
+                counts["failed"] += 1
+print("tests: {passed} passed, {failed} failed, {skipped} skipped".format(**counts))
+EOF
 say "All tests passed"
