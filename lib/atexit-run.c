@@ -450,7 +450,7 @@ atexit_run_schedule_late_locked (AtexitRun *run)
   g_source_unref (source);
 }
 
-/* With the mutex held: marks the cleanups of @list started, out of the id table. */
+/* With the mutex held: takes the cleanups of @list, about to start, out of the id table. */
 static void
 atexit_run_mark_started_locked (AtexitRun         *run,
                                 AtexitCleanupList *list)
@@ -460,16 +460,13 @@ atexit_run_mark_started_locked (AtexitRun         *run,
    * group, the common case), emptying the table at once beats n removals. */
   gboolean all = list->length == g_hash_table_size (self->by_id);
 
+  /* Out of the table, no remove() can reach them: each is marked started as it
+   * starts, which spares a pass over entries that may no longer be in the cache. */
   if (all)
     g_hash_table_remove_all (self->by_id);
-
-  for (AtexitCleanup *cleanup = list->head; cleanup != NULL; cleanup = cleanup->next)
-    {
-      if (!all)
-        g_hash_table_remove (self->by_id, cleanup);
-      cleanup->state = ATEXIT_CLEANUP_STARTED;
-      cleanup->finalizer = self;
-    }
+  else
+    for (AtexitCleanup *cleanup = list->head; cleanup != NULL; cleanup = cleanup->next)
+      g_hash_table_remove (self->by_id, cleanup);
   self->n_pending -= list->length;
 }
 
@@ -493,6 +490,8 @@ atexit_run_start_list (AtexitRun         *run,
 
       if (G_LIKELY (run->group_serial == serial && !run->finished))
         {
+          cleanup->state = ATEXIT_CLEANUP_STARTED;
+          cleanup->finalizer = self;
           atexit_run_start_one (run, cleanup);
         }
       else if (run->cancelled || run->finished)

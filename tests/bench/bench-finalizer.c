@@ -9,7 +9,8 @@
  *
  * `baseline` is measured in the same process, right next to the library's figure;
  * `goal_of` says whether the goal bounds the ratio or the value itself. Every figure
- * is the best of several repetitions. Lines starting with `#` are comments.
+ * is the best of several repetitions, taken in alternation with its baseline. Lines
+ * starting with `#` are comments.
  *
  * Usage: bench-finalizer [--quick] [--reps N] [--only NAME]
  *   --quick   small sizes and one repetition: a smoke test of the program itself
@@ -139,35 +140,29 @@ add_remove_baseline (guint n)
   return (end - start) / n;
 }
 
-static double
-best_of_reps (guint    reps,
-              double (*func) (guint),
-              guint    n)
+/* Measures several functions in alternation, round by round, keeping the best of
+ * each: a noisy moment of the machine (other processes, page reclaim) then hits the
+ * library and its baseline alike instead of one of them. Each entry runs `per_round`
+ * times a round, so that a small size, quick and easily disturbed, gets more tries. */
+typedef struct {
+  double (*func) (guint);
+  guint    n;
+  guint    per_round;
+  double   best;
+} Measure;
+
+static void
+measure_alternating (guint    rounds,
+                     Measure *measures,
+                     guint    n_measures)
 {
-  double best = G_MAXDOUBLE;
+  for (guint m = 0; m < n_measures; m++)
+    measures[m].best = G_MAXDOUBLE;
 
-  for (guint r = 0; r < reps; r++)
-    best = MIN (best, func (n));
-
-  return best;
-}
-
-static double
-best_of (Bench   *bench,
-         double (*func) (guint),
-         guint    n)
-{
-  return best_of_reps (bench->reps, func, n);
-}
-
-/* A thousand cleanups take a millisecond or so, where a scheduler hiccup shows:
- * the small size of a scaling figure gets ten times the repetitions. */
-static double
-best_of_small (Bench   *bench,
-               double (*func) (guint),
-               guint    n)
-{
-  return best_of_reps (bench->reps * 10, func, n);
+  for (guint r = 0; r < rounds; r++)
+    for (guint m = 0; m < n_measures; m++)
+      for (guint i = 0; i < measures[m].per_round; i++)
+        measures[m].best = MIN (measures[m].best, measures[m].func (measures[m].n));
 }
 
 static void
@@ -180,12 +175,18 @@ bench_add_remove (Bench *bench)
   if (!bench_wanted (bench, "add-remove"))
     return;
 
-  /* Interleaved, so that both see the same machine. */
-  lib_small = best_of_small (bench, add_remove_library, small);
-  base_large = best_of (bench, add_remove_baseline, large);
-  lib_large = best_of (bench, add_remove_library, large);
-  base_large = MIN (base_large, best_of (bench, add_remove_baseline, large));
-  lib_small = MIN (lib_small, best_of_small (bench, add_remove_library, small));
+  {
+    Measure measures[] = {
+      { add_remove_library, large, 1 },
+      { add_remove_baseline, large, 1 },
+      { add_remove_library, small, 10 },
+    };
+
+    measure_alternating (bench->reps, measures, G_N_ELEMENTS (measures));
+    lib_large = measures[0].best;
+    base_large = measures[1].best;
+    lib_small = measures[2].best;
+  }
 
   bench_report (bench, "add-remove", large, lib_large, "ns", base_large, TRUE, 3);
   bench_report (bench, "add-remove-scaling", large, lib_large, "ns", lib_small, TRUE, 2);
@@ -253,9 +254,15 @@ bench_run_sync (Bench *bench)
   if (!bench_wanted (bench, "run-sync"))
     return;
 
-  bench_report (bench, "run-sync", n,
-                best_of (bench, run_sync_library, n), "ns",
-                best_of (bench, run_sync_baseline, n), FALSE, 100);
+  {
+    Measure measures[] = {
+      { run_sync_library, n, 1 },
+      { run_sync_baseline, n, 1 },
+    };
+
+    measure_alternating (bench->reps, measures, G_N_ELEMENTS (measures));
+    bench_report (bench, "run-sync", n, measures[0].best, "ns", measures[1].best, FALSE, 100);
+  }
 }
 
 /* ---- run: async cleanups ------------------------------------------------ */
@@ -346,22 +353,32 @@ bench_run_async (Bench *bench)
 
   if (bench_wanted (bench, "run-async"))
     {
-      base = best_of (bench, run_async_baseline, n);
-      lib = best_of (bench, run_async_library, n);
-      base = MIN (base, best_of (bench, run_async_baseline, n));
-      lib = MIN (lib, best_of (bench, run_async_library, n));
+      Measure measures[] = {
+        { run_async_library, n, 1 },
+        { run_async_baseline, n, 1 },
+      };
+
+      measure_alternating (bench->reps * 2, measures, G_N_ELEMENTS (measures));
+      lib = measures[0].best;
+      base = measures[1].best;
       bench_report (bench, "run-async", n, lib, "ns", base, TRUE, 1.5);
     }
 
   if (bench_wanted (bench, "run-async-scaling"))
     {
-      lib_small = best_of_small (bench, run_async_library, small);
-      lib_large = best_of (bench, run_async_library, large);
-      lib_small = MIN (lib_small, best_of_small (bench, run_async_library, small));
+      Measure measures[] = {
+        { run_async_library, large, 1 },
+        { run_async_library, small, 10 },
+        { run_async_baseline, large, 1 },
+        { run_async_baseline, small, 10 },
+      };
+
+      measure_alternating (bench->reps, measures, G_N_ELEMENTS (measures));
+      lib_large = measures[0].best;
+      lib_small = measures[1].best;
       /* For comparison: how the hand-written idiom itself scales. */
       printf ("# run-async-scaling: bare GTasks take %.2f ns each at n=%u, %.2f ns at n=%u\n",
-              best_of_small (bench, run_async_baseline, small), small,
-              best_of (bench, run_async_baseline, large), large);
+              measures[3].best, small, measures[2].best, large);
       bench_report (bench, "run-async-scaling", large, lib_large, "ns", lib_small, TRUE, 2);
     }
 }
@@ -492,13 +509,20 @@ bench_add_object (Bench *bench)
 
 #ifdef HAVE_ADD_OBJECT
   {
-    double with_library = best_of (bench, add_object_library, n);
-    double bare = best_of (bench, add_object_bare_finalize, n);
+    Measure measures[] = {
+      { add_object_library, n, 1 },
+      { add_object_bare_finalize, n, 1 },
+      { add_remove_library, n, 1 },
+    };
+    double with_library, bare;
 
+    measure_alternating (bench->reps, measures, G_N_ELEMENTS (measures));
+    with_library = measures[0].best;
+    bare = measures[1].best;
     printf ("# add-object: %.2f ns with the object's own finalization, %.2f ns of it without the library\n",
             with_library, bare);
     bench_report (bench, "add-object", n, MAX (with_library - bare, 0.01), "ns",
-                  best_of (bench, add_remove_library, n), TRUE, 3);
+                  measures[2].best, TRUE, 3);
   }
 #else
   printf ("# add-object: not measured, atexit_loop_finalizer_add_object() does not exist yet (n=%u)\n", n);
