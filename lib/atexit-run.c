@@ -244,10 +244,14 @@ atexit_run_handle_gone (AtexitLoopFinalizer *self,
 static void
 atexit_run_hold_context (AtexitLoopFinalizer *self)
 {
-  g_mutex_lock (&self->mutex);
-  if (self->n_tasks++ == 0)
-    self->task_context = g_main_context_ref (self->context);
-  g_mutex_unlock (&self->mutex);
+  /* The mutex is taken only on the transitions from and to no task. */
+  if (g_atomic_int_add ((int *) &self->n_tasks, 1) == 0)
+    {
+      g_mutex_lock (&self->mutex);
+      if (self->task_context == NULL)
+        g_atomic_pointer_set (&self->task_context, g_main_context_ref (self->context));
+      g_mutex_unlock (&self->mutex);
+    }
 }
 
 static void
@@ -255,9 +259,15 @@ atexit_run_release_context (AtexitLoopFinalizer *self)
 {
   GMainContext *context = NULL;
 
+  if (!g_atomic_int_dec_and_test ((int *) &self->n_tasks))
+    return;
+
   g_mutex_lock (&self->mutex);
-  if (--self->n_tasks == 0)
-    context = g_steal_pointer (&self->task_context);
+  if (g_atomic_int_get ((int *) &self->n_tasks) == 0)
+    {
+      context = self->task_context;
+      g_atomic_pointer_set (&self->task_context, NULL);
+    }
   g_mutex_unlock (&self->mutex);
 
   /* Perhaps the last reference: the context may die here, outside the lock. */
@@ -303,9 +313,7 @@ atexit_run_task_gone (gpointer data)
   GSource *source;
 
   /* Held since the task was made: the context cannot be dying under us. */
-  g_mutex_lock (&self->mutex);
-  context = self->task_context;
-  g_mutex_unlock (&self->mutex);
+  context = g_atomic_pointer_get (&self->task_context);
   g_assert (context != NULL);
 
   /* Handled as the owner of the finalizer's context: now where this thread owns it or
