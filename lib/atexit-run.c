@@ -440,22 +440,30 @@ atexit_run_start_one (AtexitRun     *run,
 
 static gboolean atexit_run_late_cb (gpointer data);
 
+/* A high-priority idle of the run's context that holds the run; the context owns
+ * it, so the pointer returned is valid until it has been dispatched or destroyed. */
+static GSource *
+atexit_run_add_idle (AtexitRun   *run,
+                     const char  *name,
+                     GSourceFunc  func)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, func, atexit_run_ref (run), atexit_run_unref);
+  g_source_attach (source, run->context);
+  g_source_unref (source);
+
+  return source;
+}
+
 /* With the mutex held. */
 static void
 atexit_run_schedule_late_locked (AtexitRun *run)
 {
-  GSource *source;
-
-  if (run->late_source != NULL)
-    return;
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, "[atexit-glib] late cleanups");
-  g_source_set_callback (source, atexit_run_late_cb, atexit_run_ref (run), atexit_run_unref);
-  g_source_attach (source, run->context);
-  run->late_source = source;
-  g_source_unref (source);
+  if (run->late_source == NULL)
+    run->late_source = atexit_run_add_idle (run, "[atexit-glib] late cleanups", atexit_run_late_cb);
 }
 
 /* With the mutex held: takes the cleanups of @list, about to start, out of the id table. */
@@ -622,18 +630,9 @@ atexit_run_advance_cb (gpointer data)
 static void
 atexit_run_schedule_advance (AtexitRun *run)
 {
-  GSource *source;
-
-  if (run->advance_source != NULL || run->finished)
-    return;
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, "[atexit-glib] next group");
-  g_source_set_callback (source, atexit_run_advance_cb, atexit_run_ref (run), atexit_run_unref);
-  g_source_attach (source, run->context);
-  run->advance_source = source;
-  g_source_unref (source);
+  if (run->advance_source == NULL && !run->finished)
+    run->advance_source = atexit_run_add_idle (run, "[atexit-glib] next group",
+                                               atexit_run_advance_cb);
 }
 
 static void
