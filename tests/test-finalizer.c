@@ -7,6 +7,8 @@
 
 #include <atexit-glib.h>
 
+#include "test-common.h"
+
 /* Expects one warning of the library, in order: g_test_expect_message() is a queue. */
 #define EXPECT_WARNING(pattern) \
   g_test_expect_message ("Atexit", G_LOG_LEVEL_WARNING, (pattern))
@@ -194,12 +196,6 @@ drain (GMainContext *context)
     ;
 }
 
-#define WAIT_FOR(context, condition) \
-  G_STMT_START { \
-    while (!(condition)) \
-      g_main_context_iteration ((context), TRUE); \
-  } G_STMT_END
-
 static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
@@ -231,32 +227,6 @@ fixture_tear_down (Fixture       *fx,
 }
 
 /* Runs and their results. */
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  GError  *error;
-} RunResult;
-
-static void
-run_result_clear (RunResult *res)
-{
-  g_clear_error (&res->error);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunResult, run_result_clear)
-
-static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  RunResult *res = data;
-
-  g_assert_false (res->done);
-  res->ok = atexit_loop_finalizer_run_finish (ATEXIT_LOOP_FINALIZER (object), result, &res->error);
-  res->done = TRUE;
-}
 
 static void
 start_run (Fixture      *fx,

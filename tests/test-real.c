@@ -8,11 +8,7 @@
 
 #include <atexit-glib.h>
 
-#define WAIT_FOR(context, condition) \
-  G_STMT_START { \
-    while (!(condition)) \
-      g_main_context_iteration ((context), TRUE); \
-  } G_STMT_END
+#include "test-common.h"
 
 typedef struct {
   GMainContext        *context;

@@ -7,11 +7,7 @@
 
 #include <atexit-glib.h>
 
-#define WAIT_FOR(context, condition) \
-  G_STMT_START { \
-    while (!(condition)) \
-      g_main_context_iteration ((context), TRUE); \
-  } G_STMT_END
+#include "test-common.h"
 
 typedef struct {
   GMainContext        *context;
@@ -41,31 +37,6 @@ fixture_tear_down (Fixture       *fx,
     ;
   g_main_context_pop_thread_default (fx->context);
   g_main_context_unref (fx->context);
-}
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  GError  *error;
-} RunResult;
-
-static void
-run_result_clear (RunResult *res)
-{
-  g_clear_error (&res->error);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunResult, run_result_clear)
-
-static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  RunResult *res = data;
-
-  res->ok = atexit_loop_finalizer_run_finish (ATEXIT_LOOP_FINALIZER (object), result, &res->error);
-  res->done = TRUE;
 }
 
 /* Counts calls, the threads they come from, and destroy notifies; shared by threads. */
