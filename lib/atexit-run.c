@@ -207,12 +207,31 @@ atexit_run_push_context (AtexitRun *run)
   return TRUE;
 }
 
+/* An in-flight cleanup of the current group is over, as far as the group is
+ * concerned: it leaves the group, which may now be done. Returns @cleanup. */
+static AtexitCleanup *
+atexit_run_settle (AtexitRun     *run,
+                   AtexitCleanup *cleanup)
+{
+  guint pending;
+
+  atexit_cleanup_list_unlink (&run->in_flight, cleanup);
+
+  g_mutex_lock (&run->self->mutex);
+  pending = --run->group_pending;
+  g_mutex_unlock (&run->self->mutex);
+
+  if (pending == 0 && run->starting == 0)
+    atexit_run_group_done (run);
+
+  return cleanup;
+}
+
 static void
 atexit_run_handle_gone (AtexitLoopFinalizer *self,
                         AtexitCleanup       *cleanup)
 {
   AtexitRun *run;
-  guint pending;
 
   if (cleanup->state == ATEXIT_CLEANUP_ABANDONED)
     {
@@ -227,15 +246,7 @@ atexit_run_handle_gone (AtexitLoopFinalizer *self,
 
   atexit_run_dropped (run, cleanup);
 
-  atexit_cleanup_list_unlink (&run->in_flight, cleanup);
-  atexit_cleanup_dispose (cleanup);
-
-  g_mutex_lock (&self->mutex);
-  pending = --run->group_pending;
-  g_mutex_unlock (&self->mutex);
-
-  if (pending == 0 && run->starting == 0)
-    atexit_run_group_done (run);
+  atexit_cleanup_dispose (atexit_run_settle (run, cleanup));
 }
 
 /* While tasks of async cleanups are out, the finalizer holds its context: a task may
@@ -355,7 +366,6 @@ atexit_run_task_returned (GObject      *object,
   AtexitLoopFinalizer *self = ATEXIT_LOOP_FINALIZER (object);
   g_autoptr(GError) error = NULL;
   AtexitRun *run;
-  guint pending;
   gboolean ok;
 
   ok = g_task_propagate_boolean (G_TASK (result), &error);
@@ -382,14 +392,7 @@ atexit_run_task_returned (GObject      *object,
    * task alive until its garbage collector runs. The cleanup is disposed of when the
    * task is finalized. */
   cleanup->state = ATEXIT_CLEANUP_ABANDONED;
-  atexit_cleanup_list_unlink (&run->in_flight, cleanup);
-
-  g_mutex_lock (&self->mutex);
-  pending = --run->group_pending;
-  g_mutex_unlock (&self->mutex);
-
-  if (pending == 0 && run->starting == 0)
-    atexit_run_group_done (run);
+  atexit_run_settle (run, cleanup);
 }
 
 static void
@@ -642,8 +645,8 @@ atexit_run_group_done (AtexitRun *run)
   atexit_run_schedule_advance (run);
 }
 
-/* Stops waiting for the in-flight cleanups of the group; @straggler says whether
- * the ones that have not returned are reported as late. Returns how many it let go. */
+/* Stops waiting for the in-flight cleanups of the group; @straggler says whether they
+ * are reported as late, else as cancelled. Returns how many it let go. */
 static guint
 atexit_run_abandon_in_flight (AtexitRun *run,
                               gboolean   straggler)
@@ -654,16 +657,17 @@ atexit_run_abandon_in_flight (AtexitRun *run,
   while (run->in_flight.head != NULL)
     {
       AtexitCleanup *cleanup = run->in_flight.head;
-      gboolean running = cleanup->state == ATEXIT_CLEANUP_STARTED;
 
+      /* Returned ones have left the list already: these are still running. */
+      g_assert (cleanup->state == ATEXIT_CLEANUP_STARTED);
       atexit_cleanup_list_unlink (&run->in_flight, cleanup);
       cleanup->state = ATEXIT_CLEANUP_ABANDONED;
 
-      if (running && straggler)
+      if (straggler)
         {
           atexit_run_straggler (run, cleanup, now);
         }
-      else if (running)
+      else
         {
           g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                           _("The run was cancelled"));
