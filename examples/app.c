@@ -78,7 +78,7 @@ activate (GApplication *application,
     }
   journal = g_buffered_output_stream_new (G_OUTPUT_STREAM (out));
   /* Closed, so flushed, at shutdown. */
-  atexit_loop_finalizer_add_full (finalizer, "close the journal", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (finalizer, "close the journal", G_PRIORITY_DEFAULT,
                                   close_journal, NULL, NULL);
 
   listener = g_socket_listener_new ();
@@ -91,7 +91,7 @@ activate (GApplication *application,
   g_object_set_data_full (G_OBJECT (application), "listener", listener, g_object_unref);
 
   /* The last thing done: sync cleanups of a later group run after the others. */
-  atexit_loop_finalizer_add_sync_full (finalizer, "say goodbye", G_PRIORITY_LOW,
+  atexit_loop_finalizer_add_full (finalizer, "say goodbye", G_PRIORITY_LOW,
                                        say_goodbye, NULL, NULL);
 
   g_timeout_add_seconds (1, tick, NULL);

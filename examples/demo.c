@@ -109,7 +109,7 @@ start_worker (GError **error)
   if (worker->process == NULL)
     return NULL;
 
-  atexit_loop_finalizer_add_full (atexit_loop_finalizer_get_default (),
+  atexit_loop_finalizer_add_async_full (atexit_loop_finalizer_get_default (),
                                   "worker process", G_PRIORITY_DEFAULT,
                                   worker_stop, worker_ref (worker), worker_unref);
 
@@ -267,7 +267,7 @@ connect_to_server (guint16   port,
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (client->input), FALSE);
 
   /* Before anything else shuts down, so the server still listens. */
-  atexit_loop_finalizer_add_full (atexit_loop_finalizer_get_default (),
+  atexit_loop_finalizer_add_async_full (atexit_loop_finalizer_get_default (),
                                   "server connection", G_PRIORITY_HIGH,
                                   client_say_goodbye, client_ref (client), client_unref);
 
@@ -402,7 +402,7 @@ open_journal (GError **error)
   journal->path = g_build_filename (journal->dir, "journal.txt", NULL);
 
   /* The temporary directory goes last, after every other group. */
-  atexit_loop_finalizer_add_sync_full (finalizer, "temp dir", G_PRIORITY_LOW,
+  atexit_loop_finalizer_add_full (finalizer, "temp dir", G_PRIORITY_LOW,
                                        journal_remove_dir, journal_ref (journal), journal_unref);
 
   file = g_file_new_for_path (journal->path);
@@ -415,7 +415,7 @@ open_journal (GError **error)
   journal->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT, JOURNAL_TICK_MS, journal_tick_cb,
                                          journal_ref (journal), journal_unref);
 
-  atexit_loop_finalizer_add_full (finalizer, "journal", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (finalizer, "journal", G_PRIORITY_DEFAULT,
                                   journal_close, journal_ref (journal), journal_unref);
 
   return g_steal_pointer (&journal);
@@ -457,7 +457,7 @@ upload_finish (AtexitLoopFinalizer *finalizer,
 static void
 start_upload (void)
 {
-  atexit_loop_finalizer_add_full (atexit_loop_finalizer_get_default (),
+  atexit_loop_finalizer_add_async_full (atexit_loop_finalizer_get_default (),
                                   "cache upload", G_PRIORITY_DEFAULT,
                                   upload_finish, NULL, NULL);
 }
@@ -670,7 +670,7 @@ server_new (GError **error)
   g_socket_service_start (server->service);
 
   /* The program registers its own cleanups too: after its clients said goodbye. */
-  atexit_loop_finalizer_add_full (atexit_loop_finalizer_get_default (),
+  atexit_loop_finalizer_add_async_full (atexit_loop_finalizer_get_default (),
                                   "local server", G_PRIORITY_DEFAULT_IDLE,
                                   server_stop, server, NULL);
 
@@ -968,7 +968,7 @@ main (int    argc,
   if (slow)
     start_upload ();
   demo.journal = journal;
-  atexit_loop_finalizer_add_sync_full (demo.finalizer, "check journal", G_PRIORITY_DEFAULT_IDLE,
+  atexit_loop_finalizer_add_full (demo.finalizer, "check journal", G_PRIORITY_DEFAULT_IDLE,
                                        check_journal, &demo, NULL);
 
   g_print ("Worker: pid %s\n", g_subprocess_get_identifier (worker->process));

@@ -27,7 +27,7 @@ const finalizer = Atexit.LoopFinalizer.get_default();
 
 // Runs an async function as a cleanup: its promise completes the task.
 function addCleanup(name, priority, func) {
-    finalizer.add_full(name, priority, (_finalizer, task) => {
+    finalizer.add_async_full(name, priority, (_finalizer, task) => {
         func(task.get_cancellable())
             .then(() => task.return_boolean(true))
             .catch(e => task.return_error(e));

@@ -56,7 +56,7 @@ def start_worker(on_started):
         process.send_signal(signal.SIGTERM)
         process.wait_check_async(task.get_cancellable(), waited)
 
-    finalizer.add_full('worker process', GLib.PRIORITY_DEFAULT, stop)
+    finalizer.add_async_full('worker process', GLib.PRIORITY_DEFAULT, stop)
     return process
 
 
@@ -94,7 +94,7 @@ def connect_to_server(port):
                                                       cancellable, sent)
 
     # Runs before the worker goes away: a lower value is an earlier group.
-    finalizer.add_full('server connection', GLib.PRIORITY_HIGH, say_goodbye)
+    finalizer.add_async_full('server connection', GLib.PRIORITY_HIGH, say_goodbye)
     return state
 
 
@@ -115,7 +115,7 @@ def open_journal(path):
         stream.close_async(GLib.PRIORITY_DEFAULT, task.get_cancellable(), closed)
 
     # Last: the other cleanups may still log to it.
-    finalizer.add_full('journal', GLib.PRIORITY_LOW, close)
+    finalizer.add_async_full('journal', GLib.PRIORITY_LOW, close)
     return stream
 
 

@@ -53,7 +53,7 @@ plugin_load (void)
   /* First the goodbye, then the plugin waits for the server to exit. Should the
    * server outlive the group's deadline, add_object's SIGTERM and SIGKILL end it
    * (it would also report that the plugin never ended it itself). */
-  atexit_loop_finalizer_add_sync_full (own, "say bye", G_PRIORITY_HIGH, plugin_say_bye, plugin, NULL);
+  atexit_loop_finalizer_add_full (own, "say bye", G_PRIORITY_HIGH, plugin_say_bye, plugin, NULL);
   atexit_loop_finalizer_add_async_pair (own, G_OBJECT (plugin->server), "wait for the server",
                                         G_PRIORITY_LOW,
                                         (AtexitAsyncStartFunc) g_subprocess_wait_async,

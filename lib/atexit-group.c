@@ -201,7 +201,7 @@ atexit_group_new (AtexitLoopFinalizer *parent,
                                   "context", context,
                                   "timeout", atexit_loop_finalizer_get_timeout (parent),
                                   NULL);
-  self->parent_id = atexit_loop_finalizer_add_full (parent, name != NULL ? name : "group",
+  self->parent_id = atexit_loop_finalizer_add_async_full (parent, name != NULL ? name : "group",
                                                     priority, atexit_group_cleanup,
                                                     g_object_ref (self->finalizer),
                                                     g_object_unref);

@@ -22,7 +22,7 @@
  * [func@Atexit.LoopFinalizer.get_thread_default] or
  * [func@Atexit.LoopFinalizer.get_for_context] and registers cleanups with
  * [method@Atexit.LoopFinalizer.add], [method@Atexit.LoopFinalizer.add_async] or
- * [method@Atexit.LoopFinalizer.add_full]. The owner of the loop shuts down with
+ * [method@Atexit.LoopFinalizer.add_async_full]. The owner of the loop shuts down with
  * [method@Atexit.LoopFinalizer.quit_loop] instead of [method@GLib.MainLoop.quit],
  * or calls [method@Atexit.LoopFinalizer.run] once its loop has returned.
  *
@@ -651,12 +651,12 @@ atexit_loop_finalizer_add (AtexitLoopFinalizer *self,
   g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (self), 0);
   g_return_val_if_fail (func != NULL, 0);
 
-  return atexit_loop_finalizer_add_sync_full (self, NULL, G_PRIORITY_DEFAULT,
+  return atexit_loop_finalizer_add_full (self, NULL, G_PRIORITY_DEFAULT,
                                               func, user_data, destroy);
 }
 
 /**
- * atexit_loop_finalizer_add_sync_full:
+ * atexit_loop_finalizer_add_full:
  * @self: a finalizer
  * @name: (nullable): a name for reports and debug logs
  * @priority: the group it runs in; lower runs first
@@ -670,7 +670,7 @@ atexit_loop_finalizer_add (AtexitLoopFinalizer *self,
  * Returns: an id for [method@Atexit.LoopFinalizer.remove], never 0 but on bad input
  */
 guint
-atexit_loop_finalizer_add_sync_full (AtexitLoopFinalizer *self,
+atexit_loop_finalizer_add_full (AtexitLoopFinalizer *self,
                                      const char          *name,
                                      int                  priority,
                                      AtexitFunc           func,
@@ -709,11 +709,11 @@ atexit_loop_finalizer_add_async (AtexitLoopFinalizer *self,
   g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (self), 0);
   g_return_val_if_fail (func != NULL, 0);
 
-  return atexit_loop_finalizer_add_full (self, NULL, G_PRIORITY_DEFAULT, func, user_data, destroy);
+  return atexit_loop_finalizer_add_async_full (self, NULL, G_PRIORITY_DEFAULT, func, user_data, destroy);
 }
 
 /**
- * atexit_loop_finalizer_add_full:
+ * atexit_loop_finalizer_add_async_full:
  * @self: a finalizer
  * @name: (nullable): a name for reports and debug logs
  * @priority: the group it runs in; lower runs first
@@ -731,7 +731,7 @@ atexit_loop_finalizer_add_async (AtexitLoopFinalizer *self,
  * Returns: an id for [method@Atexit.LoopFinalizer.remove], never 0 but on bad input
  */
 guint
-atexit_loop_finalizer_add_full (AtexitLoopFinalizer *self,
+atexit_loop_finalizer_add_async_full (AtexitLoopFinalizer *self,
                                 const char          *name,
                                 int                  priority,
                                 AtexitCleanupFunc    func,

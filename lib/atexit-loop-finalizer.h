@@ -78,22 +78,22 @@ guint                atexit_loop_finalizer_add                (AtexitLoopFinaliz
                                                                gpointer             user_data,
                                                                GDestroyNotify       destroy);
 ATEXIT_AVAILABLE_IN_1_0
+guint                atexit_loop_finalizer_add_full           (AtexitLoopFinalizer *self,
+                                                               const char          *name,
+                                                               int                  priority,
+                                                               AtexitFunc           func,
+                                                               gpointer             user_data,
+                                                               GDestroyNotify       destroy);
+ATEXIT_AVAILABLE_IN_1_0
 guint                atexit_loop_finalizer_add_async          (AtexitLoopFinalizer *self,
                                                                AtexitCleanupFunc    func,
                                                                gpointer             user_data,
                                                                GDestroyNotify       destroy);
 ATEXIT_AVAILABLE_IN_1_0
-guint                atexit_loop_finalizer_add_full           (AtexitLoopFinalizer *self,
+guint                atexit_loop_finalizer_add_async_full     (AtexitLoopFinalizer *self,
                                                                const char          *name,
                                                                int                  priority,
                                                                AtexitCleanupFunc    func,
-                                                               gpointer             user_data,
-                                                               GDestroyNotify       destroy);
-ATEXIT_AVAILABLE_IN_1_0
-guint                atexit_loop_finalizer_add_sync_full      (AtexitLoopFinalizer *self,
-                                                               const char          *name,
-                                                               int                  priority,
-                                                               AtexitFunc           func,
                                                                gpointer             user_data,
                                                                GDestroyNotify       destroy);
 ATEXIT_AVAILABLE_IN_1_0

@@ -512,7 +512,7 @@ atexit_resource_register (AtexitLoopFinalizer   *self,
 
   g_object_weak_ref (object, atexit_resource_object_gone, resource);
 
-  id = atexit_loop_finalizer_add_full (self, name, priority, atexit_resource_cleanup,
+  id = atexit_loop_finalizer_add_async_full (self, name, priority, atexit_resource_cleanup,
                                        resource, atexit_resource_unregistered);
 
   g_atomic_int_set ((int *) &resource->id, (int) id);

@@ -426,7 +426,7 @@ atexit_run_start_one (AtexitRun     *run,
     {
       GTask *task = g_task_new (self, run->group_cancellable, atexit_run_task_returned, cleanup);
 
-      g_task_set_source_tag (task, atexit_loop_finalizer_add_full);
+      g_task_set_source_tag (task, atexit_loop_finalizer_add_async_full);
       /* GLib 2.74 copies a task's name, and again into the source that returns it:
        * two allocations per cleanup, so only when someone is debugging. */
       if (G_UNLIKELY (run->debug))

@@ -176,7 +176,7 @@ add_item (Fixture *fx,
           Item    *item,
           int      priority)
 {
-  return atexit_loop_finalizer_add_full (fx->finalizer, item->name, priority,
+  return atexit_loop_finalizer_add_async_full (fx->finalizer, item->name, priority,
                                          item_cleanup, item, item_destroy);
 }
 
@@ -185,7 +185,7 @@ add_sync (Fixture    *fx,
           const char *name,
           int         priority)
 {
-  return atexit_loop_finalizer_add_sync_full (fx->finalizer, name, priority,
+  return atexit_loop_finalizer_add_full (fx->finalizer, name, priority,
                                               sync_note_cb, (gpointer) name, destroy_note_cb);
 }
 
@@ -392,7 +392,7 @@ test_order_priority_groups (Fixture       *fx,
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (cleanups); i++)
-    atexit_loop_finalizer_add_sync_full (fx->finalizer, cleanups[i].name, cleanups[i].priority,
+    atexit_loop_finalizer_add_full (fx->finalizer, cleanups[i].name, cleanups[i].priority,
                                          sync_note_cb, (gpointer) cleanups[i].name, NULL);
 
   g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
@@ -429,14 +429,14 @@ test_order_default_priority (Fixture       *fx,
 
   /* add() and add_async() go in the G_PRIORITY_DEFAULT group, in registration order
    * with the _full variants of that priority. */
-  atexit_loop_finalizer_add_sync_full (fx->finalizer, "after", G_PRIORITY_DEFAULT + 1,
+  atexit_loop_finalizer_add_full (fx->finalizer, "after", G_PRIORITY_DEFAULT + 1,
                                        sync_note_cb, "after", NULL);
   atexit_loop_finalizer_add (fx->finalizer, sync_note_cb, "a", NULL);
   atexit_loop_finalizer_add_async (fx->finalizer, item_cleanup, &b, NULL);
-  atexit_loop_finalizer_add_sync_full (fx->finalizer, "c", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_full (fx->finalizer, "c", G_PRIORITY_DEFAULT,
                                        sync_note_cb, "c", NULL);
-  atexit_loop_finalizer_add_full (fx->finalizer, "d", G_PRIORITY_DEFAULT, item_cleanup, &d, NULL);
-  atexit_loop_finalizer_add_sync_full (fx->finalizer, "before", G_PRIORITY_DEFAULT - 1,
+  atexit_loop_finalizer_add_async_full (fx->finalizer, "d", G_PRIORITY_DEFAULT, item_cleanup, &d, NULL);
+  atexit_loop_finalizer_add_full (fx->finalizer, "before", G_PRIORITY_DEFAULT - 1,
                                        sync_note_cb, "before", NULL);
 
   g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
@@ -713,7 +713,7 @@ test_deadline_read_per_group (Fixture       *fx,
   gboolean fired;
 
   /* A timeout set during a run applies to the groups that start after it. */
-  atexit_loop_finalizer_add_sync_full (fx->finalizer, "shorten", G_PRIORITY_HIGH,
+  atexit_loop_finalizer_add_full (fx->finalizer, "shorten", G_PRIORITY_HIGH,
                                        shorten_timeout_cb, fx->finalizer, NULL);
   add_item (fx, &slow, G_PRIORITY_DEFAULT);
 
@@ -819,7 +819,7 @@ test_cancel_from_cleanup (Fixture       *fx,
 
   /* A cleanup that cancels the run: the groups that have not started are skipped. */
   cancellable = g_cancellable_new ();
-  atexit_loop_finalizer_add_sync_full (fx->finalizer, "cancel", G_PRIORITY_HIGH,
+  atexit_loop_finalizer_add_full (fx->finalizer, "cancel", G_PRIORITY_HIGH,
                                        cancel_cb, cancellable, NULL);
   add_sync (fx, "later", G_PRIORITY_DEFAULT);
 
@@ -1593,7 +1593,7 @@ test_reentrance_blocking_in_cleanup (Fixture       *fx,
     }
 
   atexit_loop_finalizer_set_timeout (fx->finalizer, 100);
-  atexit_loop_finalizer_add_sync_full (fx->finalizer, "nested", G_PRIORITY_HIGH,
+  atexit_loop_finalizer_add_full (fx->finalizer, "nested", G_PRIORITY_HIGH,
                                        nested_run_cleanup_cb, &nc, NULL);
   add_sync (fx, "s", G_PRIORITY_DEFAULT);
 
@@ -2099,7 +2099,7 @@ test_quit_loop_default_context (void)
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
 
   g_string_truncate (events, 0);
-  atexit_loop_finalizer_add_full (finalizer, flush.name, G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (finalizer, flush.name, G_PRIORITY_DEFAULT,
                                   item_cleanup, &flush, item_destroy);
   atexit_register (sync_note_cb, "registered", NULL);
   g_assert_cmpuint (atexit_loop_finalizer_get_pending (finalizer), ==, 2);
@@ -2123,9 +2123,9 @@ test_context_death_warns (Fixture       *fx,
   gpointer alive = finalizer;
 
   g_object_add_weak_pointer (G_OBJECT (finalizer), &alive);
-  atexit_loop_finalizer_add_sync_full (finalizer, "alpha-cleanup", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_full (finalizer, "alpha-cleanup", G_PRIORITY_DEFAULT,
                                        sync_note_cb, "alpha-cleanup", destroy_note_cb);
-  atexit_loop_finalizer_add_full (finalizer, bravo.name, G_PRIORITY_LOW,
+  atexit_loop_finalizer_add_async_full (finalizer, bravo.name, G_PRIORITY_LOW,
                                   item_cleanup, &bravo, item_destroy);
 
   /* One warning naming both. */
@@ -2218,9 +2218,9 @@ test_bad_null_finalizer (Fixture       *fx,
       allow_criticals ();
       g_assert_cmpuint (atexit_loop_finalizer_add (NULL, sync_note_cb, "x", NULL), ==, 0);
       g_assert_cmpuint (atexit_loop_finalizer_add_async (NULL, item_cleanup, NULL, NULL), ==, 0);
-      g_assert_cmpuint (atexit_loop_finalizer_add_full (NULL, "x", 0, item_cleanup, NULL, NULL),
+      g_assert_cmpuint (atexit_loop_finalizer_add_async_full (NULL, "x", 0, item_cleanup, NULL, NULL),
                         ==, 0);
-      g_assert_cmpuint (atexit_loop_finalizer_add_sync_full (NULL, "x", 0, sync_note_cb, NULL,
+      g_assert_cmpuint (atexit_loop_finalizer_add_full (NULL, "x", 0, sync_note_cb, NULL,
                                                              NULL),
                         ==, 0);
       g_assert_false (atexit_loop_finalizer_remove (NULL, 1));
@@ -2253,7 +2253,7 @@ test_bad_wrong_type (Fixture       *fx,
 
       allow_criticals ();
       g_assert_cmpuint (atexit_loop_finalizer_add (wrong, sync_note_cb, "x", NULL), ==, 0);
-      g_assert_cmpuint (atexit_loop_finalizer_add_full (wrong, "x", 0, item_cleanup, NULL, NULL),
+      g_assert_cmpuint (atexit_loop_finalizer_add_async_full (wrong, "x", 0, item_cleanup, NULL, NULL),
                         ==, 0);
       g_assert_false (atexit_loop_finalizer_remove (wrong, 1));
       g_assert_false (atexit_loop_finalizer_run (wrong, NULL, NULL));
@@ -2275,9 +2275,9 @@ test_bad_null_func (Fixture       *fx,
       allow_criticals ();
       g_assert_cmpuint (atexit_loop_finalizer_add (fx->finalizer, NULL, NULL, NULL), ==, 0);
       g_assert_cmpuint (atexit_loop_finalizer_add_async (fx->finalizer, NULL, NULL, NULL), ==, 0);
-      g_assert_cmpuint (atexit_loop_finalizer_add_full (fx->finalizer, "x", 0, NULL, NULL, NULL),
+      g_assert_cmpuint (atexit_loop_finalizer_add_async_full (fx->finalizer, "x", 0, NULL, NULL, NULL),
                         ==, 0);
-      g_assert_cmpuint (atexit_loop_finalizer_add_sync_full (fx->finalizer, "x", 0, NULL, NULL,
+      g_assert_cmpuint (atexit_loop_finalizer_add_full (fx->finalizer, "x", 0, NULL, NULL,
                                                              NULL),
                         ==, 0);
       g_assert_cmpuint (atexit_register (NULL, NULL, NULL), ==, 0);

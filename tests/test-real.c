@@ -213,7 +213,7 @@ test_socket_goodbye (Fixture       *fx,
   g_assert_no_error (net.client_error);
 
   /* The client's library registers its goodbye; the loop's owner quits. */
-  atexit_loop_finalizer_add_full (fx->finalizer, "say-goodbye", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (fx->finalizer, "say-goodbye", G_PRIORITY_DEFAULT,
                                   say_goodbye_cleanup, g_object_ref (net.client), goodbye_destroy);
   loop = g_main_loop_new (fx->context, FALSE);
   atexit_loop_finalizer_quit_loop (fx->finalizer, loop);
@@ -302,7 +302,7 @@ test_subprocess_sigterm (Fixture       *fx,
                                     &error, "sleep", "100", NULL);
   g_assert_no_error (error);
 
-  atexit_loop_finalizer_add_full (fx->finalizer, "stop-sleep", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (fx->finalizer, "stop-sleep", G_PRIORITY_DEFAULT,
                                   terminate_child_cleanup, &child, child_destroy);
   g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
   g_assert_no_error (error);
@@ -360,7 +360,7 @@ test_subprocess_deadline_kill (Fixture       *fx,
   g_assert_cmpstr (ready, ==, "ready");
 
   atexit_loop_finalizer_set_timeout (fx->finalizer, 100);
-  atexit_loop_finalizer_add_full (fx->finalizer, "stop-stubborn", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (fx->finalizer, "stop-stubborn", G_PRIORITY_DEFAULT,
                                   terminate_child_cleanup, &child, child_destroy);
 
   g_test_expect_message ("Atexit", G_LOG_LEVEL_WARNING, "*stop-stubborn*");

@@ -99,11 +99,11 @@ adder_thread (gpointer data)
   for (guint i = 0; i < N_PER_THREAD; i++)
     {
       if (i % 2 == 0)
-        adder->ids[i] = atexit_loop_finalizer_add_sync_full (adder->finalizer, NULL,
+        adder->ids[i] = atexit_loop_finalizer_add_full (adder->finalizer, NULL,
                                                              adder->priority, tally_sync_cb,
                                                              adder->tally, tally_destroy_cb);
       else
-        adder->ids[i] = atexit_loop_finalizer_add_full (adder->finalizer, NULL, adder->priority,
+        adder->ids[i] = atexit_loop_finalizer_add_async_full (adder->finalizer, NULL, adder->priority,
                                                         tally_async_cb, adder->tally,
                                                         tally_destroy_cb);
     }
@@ -163,9 +163,9 @@ joiner_thread (gpointer data)
    * these wait for it. */
   for (guint i = 0; i < N_PER_THREAD; i++)
     {
-      atexit_loop_finalizer_add_full (joiner->finalizer, NULL, G_PRIORITY_DEFAULT,
+      atexit_loop_finalizer_add_async_full (joiner->finalizer, NULL, G_PRIORITY_DEFAULT,
                                       tally_async_cb, joiner->tally, tally_destroy_cb);
-      atexit_loop_finalizer_add_sync_full (joiner->finalizer, NULL, G_PRIORITY_LOW,
+      atexit_loop_finalizer_add_full (joiner->finalizer, NULL, G_PRIORITY_LOW,
                                            tally_sync_cb, joiner->tally, tally_destroy_cb);
     }
 
@@ -288,7 +288,7 @@ test_remove_races_run (Fixture       *fx,
   GThread *thread;
 
   for (guint i = 0; i < N_RACING; i++)
-    racers[i].id = atexit_loop_finalizer_add_sync_full (fx->finalizer, NULL, (int) i % 7,
+    racers[i].id = atexit_loop_finalizer_add_full (fx->finalizer, NULL, (int) i % 7,
                                                         racer_cb, &racers[i], racer_destroy_cb);
 
   /* Whichever wins for each cleanup, it runs or is removed, never both, and its
@@ -398,7 +398,7 @@ static guint
 add_worker (Fixture *fx,
             Worker  *worker)
 {
-  return atexit_loop_finalizer_add_full (fx->finalizer, worker->name, G_PRIORITY_DEFAULT,
+  return atexit_loop_finalizer_add_async_full (fx->finalizer, worker->name, G_PRIORITY_DEFAULT,
                                          thread_cleanup, worker, worker_destroy_cb);
 }
 
@@ -473,7 +473,7 @@ test_cancel_from_thread (Fixture       *fx,
   Tally tally = { fx->main_thread };
 
   atexit_loop_finalizer_add_async (fx->finalizer, gate_cleanup, &gate, NULL);
-  atexit_loop_finalizer_add_sync_full (fx->finalizer, NULL, G_PRIORITY_LOW,
+  atexit_loop_finalizer_add_full (fx->finalizer, NULL, G_PRIORITY_LOW,
                                        tally_sync_cb, &tally, tally_destroy_cb);
   atexit_loop_finalizer_run_async (fx->finalizer, cancellable, run_done_cb, &res);
   WAIT_FOR (fx->context, gate != NULL);

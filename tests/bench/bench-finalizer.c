@@ -557,7 +557,7 @@ main (int   argc,
   bench.only = only;
 
   printf ("# atexit-glib %s, GLib %u.%u.%u, %u repetitions, best of each\n",
-          ATEXIT_VERSION_S, glib_major_version, glib_minor_version, glib_micro_version, bench.reps);
+          ATEXIT_VERSION_STRING, glib_major_version, glib_minor_version, glib_micro_version, bench.reps);
 
   bench_add_remove (&bench);
   bench_add_object (&bench);

@@ -99,10 +99,10 @@ test_names_inline (void)
 
   /* Started last first: the finish order below is the reverse of this one. */
   unnamed_id = atexit_loop_finalizer_add (finalizer, sync_noop, NULL, NULL);
-  atexit_loop_finalizer_add_sync_full (finalizer, "", G_PRIORITY_DEFAULT, sync_noop, NULL, NULL);
-  atexit_loop_finalizer_add_sync_full (finalizer, long_name, G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_full (finalizer, "", G_PRIORITY_DEFAULT, sync_noop, NULL, NULL);
+  atexit_loop_finalizer_add_full (finalizer, long_name, G_PRIORITY_DEFAULT,
                                        sync_noop, NULL, NULL);
-  atexit_loop_finalizer_add_full (finalizer, "flush-log", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (finalizer, "flush-log", G_PRIORITY_DEFAULT,
                                   async_fails, NULL, NULL);
 
   g_assert_false (atexit_loop_finalizer_run (finalizer, NULL, &error));
@@ -129,9 +129,9 @@ test_names_context_died (void)
   GMainContext *context = g_main_context_new ();
   AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_for_context (context);
 
-  atexit_loop_finalizer_add_sync_full (finalizer, "close-socket", G_PRIORITY_LOW,
+  atexit_loop_finalizer_add_full (finalizer, "close-socket", G_PRIORITY_LOW,
                                        sync_noop, NULL, NULL);
-  atexit_loop_finalizer_add_full (finalizer, "say-goodbye", G_PRIORITY_HIGH,
+  atexit_loop_finalizer_add_async_full (finalizer, "say-goodbye", G_PRIORITY_HIGH,
                                   async_fails, NULL, NULL);
 
   g_main_context_unref (context);
@@ -164,7 +164,7 @@ test_task_gone_dropped (void)
 
   /* No deadline: the run ends only because the dropped task is noticed. */
   atexit_loop_finalizer_set_timeout (finalizer, 0);
-  atexit_loop_finalizer_add_full (finalizer, "drops-its-task", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (finalizer, "drops-its-task", G_PRIORITY_DEFAULT,
                                   async_drops, &destroyed, count_destroy);
 
   g_assert_false (atexit_loop_finalizer_run (finalizer, NULL, &error));
@@ -222,7 +222,7 @@ test_task_gone_other_thread (void)
     {
       in_threads[i].thread = NULL;
       in_threads[i].destroyed = &destroyed;
-      atexit_loop_finalizer_add_full (finalizer, "returns-in-a-thread", G_PRIORITY_DEFAULT,
+      atexit_loop_finalizer_add_async_full (finalizer, "returns-in-a-thread", G_PRIORITY_DEFAULT,
                                       async_returns_in_thread, &in_threads[i], in_thread_destroy);
     }
 
@@ -286,9 +286,9 @@ test_task_gone_after_deadline (void)
   guint destroyed = 0;
 
   atexit_loop_finalizer_set_timeout (finalizer, 20);
-  atexit_loop_finalizer_add_full (finalizer, "outlives-its-group", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (finalizer, "outlives-its-group", G_PRIORITY_DEFAULT,
                                   async_keeps, &kept, NULL);
-  atexit_loop_finalizer_add_full (finalizer, "counts", G_PRIORITY_LOW,
+  atexit_loop_finalizer_add_async_full (finalizer, "counts", G_PRIORITY_LOW,
                                   async_returns, &destroyed, count_destroy);
 
   g_assert_false (atexit_loop_finalizer_run (finalizer, NULL, &error));

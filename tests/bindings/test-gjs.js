@@ -68,7 +68,7 @@ test('LIFO within a group', () => {
     const [f] = newFinalizer();
     const calls = [];
     for (const name of ['a', 'b', 'c'])
-        f.add_sync_full(name, GLib.PRIORITY_DEFAULT, () => calls.push(name));
+        f.add_full(name, GLib.PRIORITY_DEFAULT, () => calls.push(name));
     f.run(null);
     assertEqual(calls, ['c', 'b', 'a']);
 });
@@ -76,9 +76,9 @@ test('LIFO within a group', () => {
 test('priorities: lowest value first', () => {
     const [f] = newFinalizer();
     const calls = [];
-    f.add_sync_full('low', GLib.PRIORITY_LOW, () => calls.push('low'));
-    f.add_sync_full('high', GLib.PRIORITY_HIGH, () => calls.push('high'));
-    f.add_sync_full('default', GLib.PRIORITY_DEFAULT, () => calls.push('default'));
+    f.add_full('low', GLib.PRIORITY_LOW, () => calls.push('low'));
+    f.add_full('high', GLib.PRIORITY_HIGH, () => calls.push('high'));
+    f.add_full('default', GLib.PRIORITY_DEFAULT, () => calls.push('default'));
     f.run(null);
     assertEqual(calls, ['high', 'default', 'low']);
 });
@@ -101,8 +101,8 @@ test('async cleanup completed later with task.return_boolean(true)', () => {
 test('an async group finishes before the next one starts', () => {
     const [f, context] = newFinalizer();
     const calls = [];
-    f.add_sync_full('second', GLib.PRIORITY_LOW, () => calls.push('second'));
-    f.add_full('first', GLib.PRIORITY_HIGH, (finalizer, task) => {
+    f.add_full('second', GLib.PRIORITY_LOW, () => calls.push('second'));
+    f.add_async_full('first', GLib.PRIORITY_HIGH, (finalizer, task) => {
         calls.push('first started');
         idleIn(context, () => {
             calls.push('first done');
@@ -116,7 +116,7 @@ test('an async group finishes before the next one starts', () => {
 test('an error returned from JS appears in the run error', () => {
     const [f] = newFinalizer();
     const calls = [];
-    f.add_full('flush-journal', GLib.PRIORITY_DEFAULT, (finalizer, task) => {
+    f.add_async_full('flush-journal', GLib.PRIORITY_DEFAULT, (finalizer, task) => {
         task.return_error(ioError('disk full', Gio.IOErrorEnum.NO_SPACE));
     });
     f.add(() => calls.push('other'));
@@ -134,7 +134,7 @@ test('a returned task that JS keeps alive does not hold up the run', () => {
     const [f] = newFinalizer();
     const kept = [];
     f.timeout = 0;  // no deadline to rescue a hung run
-    f.add_full('kept', GLib.PRIORITY_DEFAULT, (_f, task) => {
+    f.add_async_full('kept', GLib.PRIORITY_DEFAULT, (_f, task) => {
         kept.push(task);
         task.return_boolean(true);
     });
@@ -149,8 +149,8 @@ test('cleanup-finished reports each cleanup', () => {
     f.connect('cleanup-finished', (_f, name, priority, durationUs, error) => {
         reports.push([name, priority, durationUs >= 0, error ? error.message : null]);
     });
-    f.add_sync_full('ok', 5, () => {});
-    f.add_full('bad', 10, (_f, task) => task.return_error(ioError('nope')));
+    f.add_full('ok', 5, () => {});
+    f.add_async_full('bad', 10, (_f, task) => task.return_error(ioError('nope')));
     assertThrows(() => f.run(null));
     assertEqual(reports, [['ok', 5, true, null], ['bad', 10, true, 'nope']]);
 });
@@ -231,7 +231,7 @@ test('exiting with cleanups still registered neither crashes nor warns', () => {
         const f = Atexit.LoopFinalizer.get_default();
         f.add(() => print('never'));
         const held = [];
-        f.add_full('async', 0, (_f, task) => held.push(task));
+        f.add_async_full('async', 0, (_f, task) => held.push(task));
         const context = GLib.MainContext.new();
         Atexit.LoopFinalizer.get_for_context(context).add(() => {});
         print('exiting');

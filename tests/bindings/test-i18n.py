@@ -86,7 +86,7 @@ class TestTranslations(unittest.TestCase):
 
     def test_french_failure(self):
         locale.setlocale(locale.LC_ALL, LOCALES['fr'])
-        self.finalizer.add_full('vider-le-journal', 0, failing('disque plein'))
+        self.finalizer.add_async_full('vider-le-journal', 0, failing('disque plein'))
         error = self.run_and_get_error()
         self.assertTrue(error.matches(Atexit.error_quark(), Atexit.Error.FAILED))
         self.assertEqual(error.message,
@@ -96,15 +96,15 @@ class TestTranslations(unittest.TestCase):
 
     def test_french_plural(self):
         locale.setlocale(locale.LC_ALL, LOCALES['fr'])
-        self.finalizer.add_full('a', 0, failing('x'))
-        self.finalizer.add_full('b', 0, failing('y'))
+        self.finalizer.add_async_full('a', 0, failing('x'))
+        self.finalizer.add_async_full('b', 0, failing('y'))
         error = self.run_and_get_error()
         self.assertTrue(error.message.startswith(f'2 nettoyages n’ont pas réussi{NBSP}: '),
                         error.message)
 
     def test_french_dropped_task(self):
         locale.setlocale(locale.LC_ALL, LOCALES['fr'])
-        self.finalizer.add_full('oublieux', 0, lambda f, t: None)
+        self.finalizer.add_async_full('oublieux', 0, lambda f, t: None)
         error = self.run_and_get_error()
         self.assertIn(f'Le nettoyage «{NBSP}oublieux{NBSP}» '
                       'a libéré sa tâche sans la terminer',
@@ -112,7 +112,7 @@ class TestTranslations(unittest.TestCase):
 
     def test_german_failure(self):
         locale.setlocale(locale.LC_ALL, LOCALES['de'])
-        self.finalizer.add_full('journal', 0, failing('Platte voll'))
+        self.finalizer.add_async_full('journal', 0, failing('Platte voll'))
         error = self.run_and_get_error()
         self.assertEqual(error.message,
                          '1 Aufräumfunktion war nicht erfolgreich: '
@@ -120,7 +120,7 @@ class TestTranslations(unittest.TestCase):
 
     def test_c_locale_is_english(self):
         locale.setlocale(locale.LC_ALL, 'C.UTF-8')
-        self.finalizer.add_full('journal', 0, failing('disk full'))
+        self.finalizer.add_async_full('journal', 0, failing('disk full'))
         error = self.run_and_get_error()
         self.assertEqual(error.message,
                          '1 cleanup did not succeed: Cleanup “journal” failed: disk full')

@@ -59,16 +59,16 @@ class TestSync(FinalizerTestCase):
     def test_lifo_within_group(self):
         calls = []
         for name in 'abc':
-            self.finalizer.add_sync_full(name, GLib.PRIORITY_DEFAULT,
+            self.finalizer.add_full(name, GLib.PRIORITY_DEFAULT,
                                          lambda n=name: calls.append(n))
         self.finalizer.run(None)
         self.assertEqual(calls, ['c', 'b', 'a'])
 
     def test_priorities(self):
         calls = []
-        self.finalizer.add_sync_full('low', GLib.PRIORITY_LOW, lambda: calls.append('low'))
-        self.finalizer.add_sync_full('high', GLib.PRIORITY_HIGH, lambda: calls.append('high'))
-        self.finalizer.add_sync_full('default', GLib.PRIORITY_DEFAULT,
+        self.finalizer.add_full('low', GLib.PRIORITY_LOW, lambda: calls.append('low'))
+        self.finalizer.add_full('high', GLib.PRIORITY_HIGH, lambda: calls.append('high'))
+        self.finalizer.add_full('default', GLib.PRIORITY_DEFAULT,
                                      lambda: calls.append('default'))
         self.finalizer.run(None)
         self.assertEqual(calls, ['high', 'default', 'low'])
@@ -121,7 +121,7 @@ class TestAsync(FinalizerTestCase):
             threads.append(thread)
             thread.start()
 
-        self.finalizer.add_full('threaded', GLib.PRIORITY_DEFAULT, cleanup)
+        self.finalizer.add_async_full('threaded', GLib.PRIORITY_DEFAULT, cleanup)
         self.assertTrue(self.finalizer.run(None))
         for thread in threads:
             thread.join()
@@ -136,9 +136,9 @@ class TestAsync(FinalizerTestCase):
             idle_in(self.context, lambda: (calls.append('first done'),
                                            tasks.pop().return_boolean(True)))
 
-        self.finalizer.add_sync_full('second', GLib.PRIORITY_LOW,
+        self.finalizer.add_full('second', GLib.PRIORITY_LOW,
                                      lambda: calls.append('second'))
-        self.finalizer.add_full('first', GLib.PRIORITY_HIGH, first)
+        self.finalizer.add_async_full('first', GLib.PRIORITY_HIGH, first)
         self.finalizer.run(None)
         self.assertEqual(calls, ['first started', 'first done', 'second'])
 
@@ -187,7 +187,7 @@ class TestErrors(FinalizerTestCase):
                                                      Gio.IOErrorEnum.NO_SPACE))
 
         calls = []
-        self.finalizer.add_full('flush-journal', GLib.PRIORITY_DEFAULT, failing)
+        self.finalizer.add_async_full('flush-journal', GLib.PRIORITY_DEFAULT, failing)
         self.finalizer.add(lambda: calls.append('other'))
         with self.assertRaises(GLib.Error) as cm:
             self.finalizer.run(None)
@@ -200,7 +200,7 @@ class TestErrors(FinalizerTestCase):
         self.assertEqual(calls, ['other'])
 
     def test_dropped_task_fails_at_once(self):
-        self.finalizer.add_full('forgetful', GLib.PRIORITY_DEFAULT, lambda f, t: None)
+        self.finalizer.add_async_full('forgetful', GLib.PRIORITY_DEFAULT, lambda f, t: None)
         self.finalizer.props.timeout = 0  # the run must not need a deadline
         with self.assertRaises(GLib.Error) as cm:
             self.finalizer.run(None)
@@ -219,8 +219,8 @@ class TestErrors(FinalizerTestCase):
                                                      Gio.IOErrorEnum.FAILED))
 
         self.finalizer.connect('cleanup-finished', on_finished)
-        self.finalizer.add_sync_full('ok', 5, lambda: None)
-        self.finalizer.add_full('bad', 10, failing)
+        self.finalizer.add_full('ok', 5, lambda: None)
+        self.finalizer.add_async_full('bad', 10, failing)
         with self.assertRaises(GLib.Error):
             self.finalizer.run(None)
         self.assertEqual(reports, [('ok', 5, True, None), ('bad', 10, True, 'nope')])
@@ -368,7 +368,7 @@ from gi.repository import Atexit, GLib
 f = Atexit.LoopFinalizer.get_default()
 held = []
 f.add(lambda: print('never'))
-f.add_full('async', 0, lambda fin, task: held.append(task))
+f.add_async_full('async', 0, lambda fin, task: held.append(task))
 ctx = GLib.MainContext.new()
 g = Atexit.LoopFinalizer.get_for_context(ctx)
 g.add(lambda: None)

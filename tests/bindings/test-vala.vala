@@ -8,8 +8,8 @@ static void test_sync_and_priorities () {
   var finalizer = Atexit.LoopFinalizer.get_for_context (context);
   string[] calls = {};
 
-  finalizer.add_sync_full ("low", Priority.LOW, () => { calls += "low"; });
-  finalizer.add_sync_full ("high", Priority.HIGH, () => { calls += "high"; });
+  finalizer.add_full ("low", Priority.LOW, () => { calls += "low"; });
+  finalizer.add_full ("high", Priority.HIGH, () => { calls += "high"; });
   finalizer.add (() => { calls += "default"; });
   var id = finalizer.add (() => { calls += "removed"; });
   assert (finalizer.pending == 4);
@@ -28,7 +28,7 @@ static void test_async_error () {
   var finalizer = Atexit.LoopFinalizer.get_for_context (context);
   var other_ran = false;
 
-  finalizer.add_full ("vala-cleanup", Priority.DEFAULT, (f, task) => {
+  finalizer.add_async_full ("vala-cleanup", Priority.DEFAULT, (f, task) => {
     var idle = new IdleSource ();
     idle.set_callback (() => {
       task.return_error (new IOError.NO_SPACE ("disk full"));

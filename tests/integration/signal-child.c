@@ -100,7 +100,7 @@ main (int   argc,
         g_application_new ("org.example.AtexitSignalChild", G_APPLICATION_NON_UNIQUE);
       int status;
 
-      atexit_loop_finalizer_add_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup, NULL, NULL);
+      atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup, NULL, NULL);
       atexit_application_install (application);
       g_signal_connect (application, "activate", G_CALLBACK (activate), NULL);
       status = g_application_run (application, 1, argv);
@@ -116,11 +116,11 @@ main (int   argc,
       if (g_str_equal (mode, "stuck"))
         {
           atexit_loop_finalizer_set_timeout (finalizer, 0);
-          atexit_loop_finalizer_add_full (finalizer, "stuck", G_PRIORITY_DEFAULT, stuck_cleanup, NULL, NULL);
+          atexit_loop_finalizer_add_async_full (finalizer, "stuck", G_PRIORITY_DEFAULT, stuck_cleanup, NULL, NULL);
         }
       else
         {
-          atexit_loop_finalizer_add_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup, NULL, NULL);
+          atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup, NULL, NULL);
         }
 
       atexit_unix_signals_install (finalizer, loop);

@@ -67,7 +67,7 @@ activate_cb (GApplication *application,
   AppTest *test = user_data;
 
   event (test, "activate");
-  atexit_loop_finalizer_add_full (atexit_application_get_finalizer (application), "slow",
+  atexit_loop_finalizer_add_async_full (atexit_application_get_finalizer (application), "slow",
                                   G_PRIORITY_DEFAULT, slow_cleanup, test, NULL);
   if (test->quit_with_atexit)
     atexit_application_quit (application);

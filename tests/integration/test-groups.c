@@ -118,7 +118,7 @@ test_unload_async_fails (void)
                                                    "plugin", G_PRIORITY_DEFAULT);
   GError *error = NULL;
 
-  atexit_loop_finalizer_add_full (atexit_group_get_finalizer (group), "disconnect",
+  atexit_loop_finalizer_add_async_full (atexit_group_get_finalizer (group), "disconnect",
                                   G_PRIORITY_DEFAULT, failing, NULL, NULL);
   capture_clear ();
   atexit_group_run_async (group, NULL, group_ran_cb, &error);
@@ -142,7 +142,7 @@ test_host_first (void)
   gulong handler;
 
   atexit_loop_finalizer_add (atexit_group_get_finalizer (group), append, log, NULL);
-  atexit_loop_finalizer_add_full (atexit_group_get_finalizer (group), "disconnect",
+  atexit_loop_finalizer_add_async_full (atexit_group_get_finalizer (group), "disconnect",
                                   G_PRIORITY_DEFAULT, failing, NULL, NULL);
 
   capture_clear ();
@@ -169,7 +169,7 @@ test_host_deadline (void)
   gboolean started = FALSE;
 
   atexit_loop_finalizer_set_timeout (atexit_group_get_finalizer (group), 0);
-  atexit_loop_finalizer_add_full (atexit_group_get_finalizer (group), "never done",
+  atexit_loop_finalizer_add_async_full (atexit_group_get_finalizer (group), "never done",
                                   G_PRIORITY_DEFAULT, waits_for_cancel, &started, NULL);
   atexit_loop_finalizer_set_timeout (host, 100);
   capture_clear ();

@@ -357,7 +357,7 @@ test_dbus_connection (void)
   g_assert_no_error (error);
 
   capture_clear ();
-  atexit_loop_finalizer_add_full (finalizer, "say goodbye", G_PRIORITY_HIGH, say_goodbye,
+  atexit_loop_finalizer_add_async_full (finalizer, "say goodbye", G_PRIORITY_HIGH, say_goodbye,
                                   g_object_ref (connection), g_object_unref);
   atexit_loop_finalizer_add_object (finalizer, G_OBJECT (connection));
   run_error = run_default_finalizer ();

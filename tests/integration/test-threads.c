@@ -221,9 +221,9 @@ test_debug_log (void)
   /* What G_MESSAGES_DEBUG=Atexit turns on (test_debug_env checks that). */
   g_log_set_debug_enabled (TRUE);
   capture_clear ();
-  atexit_loop_finalizer_add_sync_full (finalizer, "close the journal", G_PRIORITY_HIGH,
+  atexit_loop_finalizer_add_full (finalizer, "close the journal", G_PRIORITY_HIGH,
                                        named_sync, NULL, NULL);
-  atexit_loop_finalizer_add_full (finalizer, "say goodbye", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (finalizer, "say goodbye", G_PRIORITY_DEFAULT,
                                   named_async, NULL, NULL);
   error = run_default_finalizer ();
   g_log_set_debug_enabled (FALSE);
@@ -267,7 +267,7 @@ test_debug_env (void)
     {
       g_autoptr(GError) error = NULL;
 
-      atexit_loop_finalizer_add_full (atexit_loop_finalizer_get_default (), "say goodbye",
+      atexit_loop_finalizer_add_async_full (atexit_loop_finalizer_get_default (), "say goodbye",
                                       G_PRIORITY_DEFAULT, named_async, NULL, NULL);
       error = run_default_finalizer ();
       g_assert_no_error (error);

@@ -142,34 +142,34 @@ c_add_async_no_func (void)
   return atexit_loop_finalizer_add_async (live (), NULL, NULL, NULL) == 0;
 }
 static gboolean
+c_add_async_full_null (void)
+{
+  return atexit_loop_finalizer_add_async_full (NULL, "x", 0, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_full_type (void)
+{
+  return atexit_loop_finalizer_add_async_full (wrong_type (), "x", 0, noop_async, NULL, NULL) == 0;
+}
+static gboolean
+c_add_async_full_no_func (void)
+{
+  return atexit_loop_finalizer_add_async_full (live (), "x", 0, NULL, NULL, NULL) == 0;
+}
+static gboolean
 c_add_full_null (void)
 {
-  return atexit_loop_finalizer_add_full (NULL, "x", 0, noop_async, NULL, NULL) == 0;
+  return atexit_loop_finalizer_add_full (NULL, "x", 0, noop, NULL, NULL) == 0;
 }
 static gboolean
 c_add_full_type (void)
 {
-  return atexit_loop_finalizer_add_full (wrong_type (), "x", 0, noop_async, NULL, NULL) == 0;
+  return atexit_loop_finalizer_add_full (wrong_type (), "x", 0, noop, NULL, NULL) == 0;
 }
 static gboolean
 c_add_full_no_func (void)
 {
   return atexit_loop_finalizer_add_full (live (), "x", 0, NULL, NULL, NULL) == 0;
-}
-static gboolean
-c_add_sync_full_null (void)
-{
-  return atexit_loop_finalizer_add_sync_full (NULL, "x", 0, noop, NULL, NULL) == 0;
-}
-static gboolean
-c_add_sync_full_type (void)
-{
-  return atexit_loop_finalizer_add_sync_full (wrong_type (), "x", 0, noop, NULL, NULL) == 0;
-}
-static gboolean
-c_add_sync_full_no_func (void)
-{
-  return atexit_loop_finalizer_add_sync_full (live (), "x", 0, NULL, NULL, NULL) == 0;
 }
 
 /* Adding to a finalizer whose context died: nothing is registered, and the data is
@@ -356,12 +356,12 @@ static const struct {
   { "add-async/wrong-type", c_add_async_type },
   { "add-async/no-func", c_add_async_no_func },
   { "add-async/stale-finalizer", c_add_async_stale },
-  { "add-full/null", c_add_full_null },
-  { "add-full/wrong-type", c_add_full_type },
-  { "add-full/no-func", c_add_full_no_func },
-  { "add-sync-full/null", c_add_sync_full_null },
-  { "add-sync-full/wrong-type", c_add_sync_full_type },
-  { "add-sync-full/no-func", c_add_sync_full_no_func },
+  { "add-full/null", c_add_async_full_null },
+  { "add-full/wrong-type", c_add_async_full_type },
+  { "add-full/no-func", c_add_async_full_no_func },
+  { "add-sync-full/null", c_add_full_null },
+  { "add-sync-full/wrong-type", c_add_full_type },
+  { "add-sync-full/no-func", c_add_full_no_func },
   { "remove/null", c_remove_null },
   { "remove/wrong-type", c_remove_type },
   { "remove/zero", c_remove_zero },

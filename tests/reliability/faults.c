@@ -118,7 +118,7 @@ test_close_fails (Fixture       *f,
   /* A failure, not a deadline, is what this is about: a slow machine must not turn
    * it into one. */
   atexit_loop_finalizer_set_timeout (f->finalizer, ATEXIT_DEFAULT_TIMEOUT);
-  atexit_loop_finalizer_add_full (f->finalizer, "flush log", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (f->finalizer, "flush log", G_PRIORITY_DEFAULT,
                                   close_stream_cleanup, buffered, g_object_unref);
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_FAILED, "flush log");
   g_assert_cmpuint (rel_log_count_naming ("No space left on device"), ==, 1);
@@ -205,7 +205,7 @@ test_child_ignores_sigterm (Fixture       *f,
                                    NULL, read_line_cb, &ready);
   iterate_until (f->context, &ready);
 
-  atexit_loop_finalizer_add_full (f->finalizer, "stop helper", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (f->finalizer, "stop helper", G_PRIORITY_DEFAULT,
                                   terminate_child_cleanup, &c, NULL);
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT, "stop helper");
 
@@ -302,7 +302,7 @@ test_dbus_peer_never_answers (Fixture       *f,
   g_object_set_data_full (G_OBJECT (client), "peer",
                           g_strdup (g_dbus_connection_get_unique_name (peer)), g_free);
 
-  atexit_loop_finalizer_add_full (f->finalizer, "say goodbye", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (f->finalizer, "say goodbye", G_PRIORITY_DEFAULT,
                                   say_goodbye_cleanup, g_object_ref (client), g_object_unref);
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT, "say goodbye");
   /* The call really reached the peer, which held on to it. */
@@ -402,7 +402,7 @@ test_socket_peer_resets (Fixture       *f,
   iterate_until (f->context, &reset);
 
   atexit_loop_finalizer_set_timeout (f->finalizer, ATEXIT_DEFAULT_TIMEOUT);
-  atexit_loop_finalizer_add_full (f->finalizer, "send QUIT", G_PRIORITY_DEFAULT,
+  atexit_loop_finalizer_add_async_full (f->finalizer, "send QUIT", G_PRIORITY_DEFAULT,
                                   send_quit_cleanup, g_object_ref (near), g_object_unref);
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_FAILED, "send QUIT");
   g_assert_cmpuint (rel_log_count_naming ("reset") + rel_log_count_naming ("Broken pipe"), ==, 1);
@@ -454,9 +454,9 @@ test_blocking_sync_cleanup (Fixture       *f,
 
   /* Registered first, started last (LIFO): it starts only once the blocker has
    * returned, when the group's deadline has already passed. */
-  atexit_loop_finalizer_add_full (f->finalizer, "prompt", 0, prompt_cleanup, NULL, NULL);
-  atexit_loop_finalizer_add_sync_full (f->finalizer, "blocker", 0, blocking_cleanup, NULL, NULL);
-  atexit_loop_finalizer_add_sync_full (f->finalizer, "later", 10, count_ran, &later_ran, NULL);
+  atexit_loop_finalizer_add_async_full (f->finalizer, "prompt", 0, prompt_cleanup, NULL, NULL);
+  atexit_loop_finalizer_add_full (f->finalizer, "blocker", 0, blocking_cleanup, NULL, NULL);
+  atexit_loop_finalizer_add_full (f->finalizer, "later", 10, count_ran, &later_ran, NULL);
 
   start = g_get_monotonic_time ();
   /* Nothing can take the thread back from a blocked cleanup: the run only regains
@@ -512,7 +512,7 @@ test_blocking_work_offloaded (Fixture       *f,
 {
   Blocker b = { 0, FALSE };
 
-  atexit_loop_finalizer_add_full (f->finalizer, "offloaded", 0, offloaded_cleanup, &b,
+  atexit_loop_finalizer_add_async_full (f->finalizer, "offloaded", 0, offloaded_cleanup, &b,
                                   blocker_released);
   /* The run stops waiting at the deadline, while the worker is still blocked. */
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT, "offloaded");
@@ -573,10 +573,10 @@ test_deadline_during_nested_iteration (Fixture       *f,
 
   /* One group, started last registered first: the hanging one, then the one that
    * iterates the context past the deadline, then one not started yet by then. */
-  atexit_loop_finalizer_add_sync_full (f->finalizer, "last", 0, last_cleanup, &n, NULL);
-  atexit_loop_finalizer_add_sync_full (f->finalizer, "nested", 0, nested_iteration_cleanup,
+  atexit_loop_finalizer_add_full (f->finalizer, "last", 0, last_cleanup, &n, NULL);
+  atexit_loop_finalizer_add_full (f->finalizer, "nested", 0, nested_iteration_cleanup,
                                        &n, NULL);
-  atexit_loop_finalizer_add_full (f->finalizer, "hang", 0, hang_cleanup, &n, NULL);
+  atexit_loop_finalizer_add_async_full (f->finalizer, "hang", 0, hang_cleanup, &n, NULL);
 
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT, "hang");
   /* The one the deadline overtook still ran, once, and the run is over. */

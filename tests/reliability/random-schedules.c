@@ -350,10 +350,10 @@ add_rec (Schedule *s,
                 s->epoch, rec->name, behaviour_names[b], priority);
 
   if (is_sync (b))
-    rec->id = atexit_loop_finalizer_add_sync_full (s->finalizer, rec->name, priority,
+    rec->id = atexit_loop_finalizer_add_full (s->finalizer, rec->name, priority,
                                                    sync_cb, rec, rec_destroy);
   else
-    rec->id = atexit_loop_finalizer_add_full (s->finalizer, rec->name, priority,
+    rec->id = atexit_loop_finalizer_add_async_full (s->finalizer, rec->name, priority,
                                               async_cb, rec, rec_destroy);
   CHECK (rec->id != 0, "add returned 0");
 

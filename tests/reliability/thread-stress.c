@@ -65,10 +65,10 @@ worker (gpointer data)
       guint id, slot;
 
       if (g_rand_boolean (rand))
-        id = atexit_loop_finalizer_add_sync_full (finalizer, NULL, priority, item_sync, item,
+        id = atexit_loop_finalizer_add_full (finalizer, NULL, priority, item_sync, item,
                                                   item_destroy);
       else
-        id = atexit_loop_finalizer_add_full (finalizer, NULL, priority, item_async, item,
+        id = atexit_loop_finalizer_add_async_full (finalizer, NULL, priority, item_async, item,
                                              item_destroy);
       g_assert_cmpuint (id, !=, 0);
 
