@@ -110,7 +110,6 @@ main (int   argc,
 
   g_signal_connect (application, "activate", G_CALLBACK (activate), NULL);
   /* Whatever way it quits, the cleanups run before g_application_run() returns. */
-  atexit_application_install (application);
   atexit_unix_signals_install_application (application);
 
   status = g_application_run (application, argc, argv);

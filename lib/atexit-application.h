@@ -1,5 +1,6 @@
-/* atexit-application.h: a GApplication that quits after its cleanups
+/* atexit-application.h: a GApplication runs its cleanups as it shuts down
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -18,8 +19,6 @@ G_BEGIN_DECLS
 
 ATEXIT_AVAILABLE_IN_1_0
 AtexitLoopFinalizer *atexit_application_get_finalizer (GApplication *application);
-ATEXIT_AVAILABLE_IN_1_0
-void                 atexit_application_install       (GApplication *application);
 ATEXIT_AVAILABLE_IN_1_0
 void                 atexit_application_quit          (GApplication *application);
 

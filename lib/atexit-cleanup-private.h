@@ -1,5 +1,6 @@
 /* atexit-cleanup-private.h: one registered cleanup
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -19,11 +20,11 @@ typedef enum {
 } AtexitCleanupKind;
 
 typedef enum {
-  ATEXIT_CLEANUP_REGISTERED,  /* waits in a bucket for its group */
-  ATEXIT_CLEANUP_LATE,        /* added for a group already started; waits to be started */
-  ATEXIT_CLEANUP_STARTED,     /* running: its task has not returned yet */
-  ATEXIT_CLEANUP_ABANDONED,   /* its task returned, or its group moved on (deadline or
-                               * cancellation); waits for the task to be released */
+  ATEXIT_CLEANUP_REGISTERED,  /* in the cleanup table: not started */
+  ATEXIT_CLEANUP_STARTED,     /* async, running: its run waits for its task */
+  ATEXIT_CLEANUP_ENDED,       /* async: returned, dropped, or no longer waited for (its
+                               * deadline passed, the run was cancelled); waits for its
+                               * task to be released */
 } AtexitCleanupState;
 
 /* Intrusive, so that a registration costs one allocation and unlinking is O(1). */
@@ -33,33 +34,44 @@ struct _AtexitCleanupList {
   guint          length;
 };
 
-/* Kept within 72 bytes, so that an unnamed registration is one 80-byte heap chunk;
- * a name is stored inline, after the struct, in the same allocation. */
+/* One allocation per registration, with the name inline after the struct.
+ *
+ * Who owns it: the cleanup table while it is registered; the run while a sync one is
+ * being called; the qdata of its GTask once an async one has started (freed when the
+ * task is). Fields marked (context) are only touched in the finalizer's context. */
 struct _AtexitCleanup {
-  guint          id;        /* first: the id table hashes and compares this field */
+  guint          id;          /* first: the id table hashes and compares this field */
   int            priority;
-  AtexitCleanup *prev;
-  AtexitCleanup *next;
+  AtexitCleanup *prev;        /* in its bucket while registered; in the run's in-flight */
+  AtexitCleanup *next;        /* list while started */
   union {
-    AtexitBucket        *bucket;    /* while REGISTERED */
-    AtexitLoopFinalizer *finalizer; /* once started; owned by an async one until its task is gone */
+    AtexitBucket *bucket;     /* while registered (finalizer's mutex) */
+    struct {
+      AtexitLoopFinalizer *finalizer;  /* owned, from its start until its task is gone */
+      GMainContext        *context;    /* owned, likewise; NULL once handed over */
+    } task;
   };
-  gpointer       func;      /* AtexitFunc or AtexitCleanupFunc, after kind */
+  gpointer       func;        /* AtexitFunc or AtexitCleanupFunc, after kind */
   gpointer       user_data;
   GDestroyNotify destroy;
-  gint64         started_at;
-  guint8         kind;      /* AtexitCleanupKind */
-  guint8         state;     /* AtexitCleanupState */
-  guint8         has_name;
-  char           name[];    /* valid when has_name */
+  gint64         started_at;  /* (context) monotonic µs, once started */
+  guint          timeout_ms;  /* its own deadline (has_timeout); once started, the one it got */
+  guint8         kind;        /* AtexitCleanupKind */
+  guint8         state;       /* AtexitCleanupState; (context) once started */
+  guint8         has_name : 1;
+  guint8         has_timeout : 1;   /* set_cleanup_timeout() gave it a deadline of its own */
+  guint8         own_deadline : 1;  /* (context) started with a deadline not its group's */
+  char           name[];      /* valid when has_name */
 };
 
 struct _AtexitBucket {
   int               priority;
+  guint             heap_index;  /* in the table's heap; G_MAXUINT once taken by a run */
   AtexitCleanupList list;
 };
 
-#define ATEXIT_CLEANUP_NAME_MAX 64
+/* The longest name a report carries; longer ones are cut on a character boundary. */
+#define ATEXIT_CLEANUP_NAME_MAX 128
 
 static inline void
 atexit_cleanup_list_push_tail (AtexitCleanupList *list,
@@ -91,29 +103,24 @@ atexit_cleanup_list_unlink (AtexitCleanupList *list,
   list->length--;
 }
 
-/* Moves every cleanup of @from, last first, to the tail of @to: the LIFO start order. */
-static inline void
-atexit_cleanup_list_take_reversed (AtexitCleanupList *to,
-                                   AtexitCleanupList *from)
+static inline AtexitCleanup *
+atexit_cleanup_list_pop_head (AtexitCleanupList *list)
 {
-  while (from->tail != NULL)
-    {
-      AtexitCleanup *last = from->tail;
+  AtexitCleanup *cleanup = list->head;
 
-      atexit_cleanup_list_unlink (from, last);
-      atexit_cleanup_list_push_tail (to, last);
-    }
+  if (cleanup != NULL)
+    atexit_cleanup_list_unlink (list, cleanup);
+  return cleanup;
 }
 
-AtexitCleanup *atexit_cleanup_new        (AtexitCleanupKind  kind,
-                                          const char        *name,
-                                          int                priority,
-                                          gpointer           func,
-                                          gpointer           user_data,
-                                          GDestroyNotify     destroy);
-const char    *atexit_cleanup_get_name   (AtexitCleanup     *cleanup,
-                                          char               buf[ATEXIT_CLEANUP_NAME_MAX]);
-void           atexit_cleanup_free       (AtexitCleanup     *cleanup);
-void           atexit_cleanup_dispose    (AtexitCleanup     *cleanup);
+AtexitCleanup *atexit_cleanup_new         (AtexitCleanupKind  kind,
+                                           const char        *name,
+                                           int                priority,
+                                           gpointer           func,
+                                           gpointer           user_data,
+                                           GDestroyNotify     destroy);
+char          *atexit_cleanup_dup_name    (const AtexitCleanup *cleanup);
+void           atexit_cleanup_dispose     (AtexitCleanup     *cleanup);
+void           atexit_cleanup_free        (AtexitCleanup     *cleanup);
 
 G_END_DECLS

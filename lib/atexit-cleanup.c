@@ -1,5 +1,6 @@
 /* atexit-cleanup.c: one registered cleanup
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -15,8 +16,8 @@
 #include "atexit-cleanup-private.h"
 #include "atexit-registry-private.h"
 
-/* One heap chunk of 80 bytes per unnamed registration, on 64-bit glibc. */
-G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (AtexitCleanup) <= 72);
+/* On 64-bit glibc a registration without a name is one heap chunk of 96 bytes. */
+G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (AtexitCleanup) <= 88);
 
 AtexitCleanup *
 atexit_cleanup_new (AtexitCleanupKind  kind,
@@ -47,27 +48,36 @@ atexit_cleanup_new (AtexitCleanupKind  kind,
 }
 
 /* Reports and logs need a name; an unnamed cleanup is called after its function when
- * the dynamic symbol table knows it, else after its id. Worked out only when needed. */
-const char *
-atexit_cleanup_get_name (AtexitCleanup *cleanup,
-                         char           buf[ATEXIT_CLEANUP_NAME_MAX])
+ * the dynamic symbol table knows it, else after its id. The name is made valid UTF-8
+ * and cut to ATEXIT_CLEANUP_NAME_MAX bytes, so that errors and signals carry text. */
+char *
+atexit_cleanup_dup_name (const AtexitCleanup *cleanup)
 {
+  const char *raw = NULL;
+  g_autofree char *valid = NULL;
+  const char *end;
 #ifdef HAVE_DLADDR
   Dl_info info;
 #endif
 
   if (cleanup->has_name)
-    return cleanup->name;
-
+    raw = cleanup->name;
 #ifdef HAVE_DLADDR
-  if (dladdr (cleanup->func, &info) != 0 &&
-      info.dli_sname != NULL &&
-      info.dli_saddr == cleanup->func)
-    return info.dli_sname;
+  else if (dladdr (cleanup->func, &info) != 0 &&
+           info.dli_sname != NULL &&
+           info.dli_saddr == cleanup->func)
+    raw = info.dli_sname;
 #endif
 
-  g_snprintf (buf, ATEXIT_CLEANUP_NAME_MAX, "cleanup #%u", cleanup->id);
-  return buf;
+  if (raw == NULL)
+    return g_strdup_printf ("cleanup #%u", cleanup->id);
+
+  valid = g_utf8_make_valid (raw, -1);
+  if (strlen (valid) < ATEXIT_CLEANUP_NAME_MAX)
+    return g_steal_pointer (&valid);
+
+  end = g_utf8_find_prev_char (valid, valid + ATEXIT_CLEANUP_NAME_MAX - 3);
+  return g_strdup_printf ("%.*s…", (int) (end - valid), valid);
 }
 
 void
@@ -76,13 +86,15 @@ atexit_cleanup_free (AtexitCleanup *cleanup)
   g_free (cleanup);
 }
 
-/* The one place a cleanup's destroy notify is called: then it is gone. */
+/* The one place a cleanup's destroy notify is called: then it is gone. It may run
+ * any user code, so the caller has settled its own state before. */
 void
 atexit_cleanup_dispose (AtexitCleanup *cleanup)
 {
   GDestroyNotify destroy = g_steal_pointer (&cleanup->destroy);
+  gpointer user_data = cleanup->user_data;
 
-  if (destroy != NULL)
-    destroy (cleanup->user_data);
   atexit_cleanup_free (cleanup);
+  if (destroy != NULL)
+    destroy (user_data);
 }

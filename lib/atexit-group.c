@@ -1,11 +1,13 @@
 /* atexit-group.c: a component's own group of cleanups
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
 #include "atexit-group.h"
+#include "atexit-loop-finalizer-private.h"
 
 /**
  * AtexitGroup:
@@ -40,13 +42,17 @@ struct _AtexitGroup
   GObject              parent_instance;
 
   AtexitLoopFinalizer *parent;     /* owned */
-  AtexitLoopFinalizer *finalizer;  /* owned; not in the registry */
-  guint                parent_id;
+  AtexitLoopFinalizer *finalizer;  /* owned; not its context's own */
+  char                *name;
+  int                  priority;
+  guint                parent_id;  /* the group's cleanup in @parent, 0 once gone */
 };
 
 enum {
   PROP_0,
   PROP_PARENT,
+  PROP_NAME,
+  PROP_PRIORITY,
   PROP_FINALIZER,
   N_PROPS
 };
@@ -56,16 +62,74 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (AtexitGroup, atexit_group, G_TYPE_OBJECT)
 
 static void
+atexit_group_parent_run_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (atexit_loop_finalizer_run_finish (ATEXIT_LOOP_FINALIZER (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+/* The group as a cleanup of its parent: it runs with the cancellable of that cleanup,
+ * so the parent's deadline for it cancels the group's run. */
+static void
+atexit_group_cleanup (AtexitLoopFinalizer *parent,
+                      GTask               *task,
+                      gpointer             user_data)
+{
+  AtexitLoopFinalizer *finalizer = user_data;
+
+  atexit_loop_finalizer_run_async (finalizer, g_task_get_cancellable (task),
+                                   atexit_group_parent_run_cb, task);
+}
+
+static void
+atexit_group_constructed (GObject *object)
+{
+  AtexitGroup *self = ATEXIT_GROUP (object);
+  GMainContext *context;
+
+  G_OBJECT_CLASS (atexit_group_parent_class)->constructed (object);
+
+  if (self->parent == NULL)
+    self->parent = g_object_ref (atexit_loop_finalizer_get_default ());
+
+  context = atexit_loop_finalizer_get_context (self->parent);
+  if (context == NULL)
+    {
+      g_critical ("%s: the parent's main context was destroyed; the group is empty",
+                  G_STRFUNC);
+      context = g_main_context_default ();
+    }
+
+  self->finalizer = atexit_loop_finalizer_new_unregistered (
+      context, atexit_loop_finalizer_get_timeout (self->parent));
+  self->parent_id = atexit_loop_finalizer_add_async_full (self->parent,
+                                                          self->name != NULL ? self->name : "group",
+                                                          self->priority, atexit_group_cleanup,
+                                                          g_object_ref (self->finalizer),
+                                                          g_object_unref);
+}
+
+static void
 atexit_group_dispose (GObject *object)
 {
   AtexitGroup *self = ATEXIT_GROUP (object);
 
-  /* A group dropped before the shutdown takes its cleanup out of the parent;
-   * one already started finishes, holding the group's finalizer. */
+  /* A group dropped before the shutdown takes its cleanup out of the parent; one
+   * already started finishes, holding the group's finalizer. */
   if (self->parent_id != 0)
     {
-      atexit_loop_finalizer_remove (self->parent, self->parent_id);
+      guint id = self->parent_id;
+
       self->parent_id = 0;
+      atexit_loop_finalizer_remove (self->parent, id);
     }
 
   G_OBJECT_CLASS (atexit_group_parent_class)->dispose (object);
@@ -76,8 +140,10 @@ atexit_group_finalize (GObject *object)
 {
   AtexitGroup *self = ATEXIT_GROUP (object);
 
+  /* What is still registered with the group is released with its finalizer. */
   g_clear_object (&self->finalizer);
   g_clear_object (&self->parent);
+  g_free (self->name);
 
   G_OBJECT_CLASS (atexit_group_parent_class)->finalize (object);
 }
@@ -96,8 +162,43 @@ atexit_group_get_property (GObject    *object,
       g_value_set_object (value, self->parent);
       break;
 
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+
+    case PROP_PRIORITY:
+      g_value_set_int (value, self->priority);
+      break;
+
     case PROP_FINALIZER:
       g_value_set_object (value, self->finalizer);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+atexit_group_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  AtexitGroup *self = ATEXIT_GROUP (object);
+
+  switch (prop_id)
+    {
+    case PROP_PARENT:
+      self->parent = g_value_dup_object (value);
+      break;
+
+    case PROP_NAME:
+      self->name = g_value_dup_string (value);
+      break;
+
+    case PROP_PRIORITY:
+      self->priority = g_value_get_int (value);
       break;
 
     default:
@@ -110,24 +211,56 @@ atexit_group_class_init (AtexitGroupClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = atexit_group_constructed;
   object_class->dispose = atexit_group_dispose;
   object_class->finalize = atexit_group_finalize;
   object_class->get_property = atexit_group_get_property;
+  object_class->set_property = atexit_group_set_property;
 
   /**
    * AtexitGroup:parent:
    *
-   * The finalizer that runs the group as one of its cleanups.
+   * The finalizer that runs the group as one of its cleanups; the default
+   * finalizer when none is given.
+   *
+   * Since: 1.0
    */
   properties[PROP_PARENT] =
     g_param_spec_object ("parent", NULL, NULL,
                          ATEXIT_TYPE_LOOP_FINALIZER,
-                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * AtexitGroup:name:
+   *
+   * The name of the group's cleanup in its parent, for reports; "group" when
+   * none is given.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * AtexitGroup:priority:
+   *
+   * The priority of the group's cleanup in its parent.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PRIORITY] =
+    g_param_spec_int ("priority", NULL, NULL,
+                      G_MININT, G_MAXINT, G_PRIORITY_DEFAULT,
+                      (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   /**
    * AtexitGroup:finalizer:
    *
    * The group's own finalizer, which the component registers its cleanups with.
+   *
+   * Since: 1.0
    */
   properties[PROP_FINALIZER] =
     g_param_spec_object ("finalizer", NULL, NULL,
@@ -140,33 +273,7 @@ atexit_group_class_init (AtexitGroupClass *klass)
 static void
 atexit_group_init (AtexitGroup *self)
 {
-}
-
-static void
-atexit_group_parent_run_cb (GObject      *object,
-                            GAsyncResult *result,
-                            gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *error = NULL;
-
-  if (atexit_loop_finalizer_run_finish (ATEXIT_LOOP_FINALIZER (object), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
-/* The group as a cleanup of its parent: it runs with the parent's cancellable. */
-static void
-atexit_group_cleanup (AtexitLoopFinalizer *parent,
-                      GTask               *task,
-                      gpointer             user_data)
-{
-  AtexitLoopFinalizer *finalizer = user_data;
-
-  atexit_loop_finalizer_run_async (finalizer, g_task_get_cancellable (task),
-                                   atexit_group_parent_run_cb, task);
+  self->priority = G_PRIORITY_DEFAULT;
 }
 
 /**
@@ -177,36 +284,25 @@ atexit_group_cleanup (AtexitLoopFinalizer *parent,
  *
  * Creates a group of cleanups that runs as one cleanup of @parent, in the
  * same main context. Dropping the group before @parent runs removes that
- * cleanup (the group's own cleanups do not run then: call
- * [method@Atexit.Group.run_async] first).
+ * cleanup, and releases the group's own cleanups without running them: call
+ * [method@Atexit.Group.run_async] first.
  *
  * Returns: (transfer full): a new group
+ *
+ * Since: 1.0
  */
 AtexitGroup *
 atexit_group_new (AtexitLoopFinalizer *parent,
                   const char          *name,
                   int                  priority)
 {
-  AtexitGroup *self;
-  GMainContext *context;
-
   g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (parent), NULL);
 
-  context = atexit_loop_finalizer_get_context (parent);
-  g_return_val_if_fail (context != NULL, NULL);
-
-  self = g_object_new (ATEXIT_TYPE_GROUP, NULL);
-  self->parent = g_object_ref (parent);
-  self->finalizer = g_object_new (ATEXIT_TYPE_LOOP_FINALIZER,
-                                  "context", context,
-                                  "timeout", atexit_loop_finalizer_get_timeout (parent),
-                                  NULL);
-  self->parent_id = atexit_loop_finalizer_add_async_full (parent, name != NULL ? name : "group",
-                                                    priority, atexit_group_cleanup,
-                                                    g_object_ref (self->finalizer),
-                                                    g_object_unref);
-
-  return self;
+  return g_object_new (ATEXIT_TYPE_GROUP,
+                       "parent", parent,
+                       "name", name,
+                       "priority", priority,
+                       NULL);
 }
 
 /**
@@ -289,6 +385,7 @@ atexit_group_run_finish (AtexitGroup   *self,
 {
   g_return_val_if_fail (ATEXIT_IS_GROUP (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == atexit_group_run_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

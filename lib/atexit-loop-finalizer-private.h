@@ -1,5 +1,6 @@
-/* atexit-loop-finalizer-private.h: what the run and the registry share with the finalizer
+/* atexit-loop-finalizer-private.h: what the run and the integrations share with the finalizer
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -7,52 +8,65 @@
 
 #include "atexit-error.h"
 #include "atexit-loop-finalizer.h"
-#include "atexit-cleanup-private.h"
+#include "atexit-cleanup-table-private.h"
 
 G_BEGIN_DECLS
 
 typedef struct _AtexitRun AtexitRun;
 
+/* The locks, in the order they are taken: the registry's, then a finalizer's mutex,
+ * then GLib's own (a context's, a source's). No user code is ever called with one of
+ * the library's locks held.
+ *
+ * Fields marked (mutex) are guarded by the finalizer's mutex; (atomic) ones are read
+ * and written with atomics; (context) ones are only touched in the finalizer's context. */
 struct _AtexitLoopFinalizer
 {
-  GObject       parent_instance;
+  GObject             parent_instance;
 
-  /* Guards everything below but the fields marked "context thread". */
-  GMutex        mutex;
-
-  GMainContext *context;     /* not owned: the finalizer must not keep its context alive */
-  GSource      *sentinel;    /* owned; destroyed with the context */
-  guint         timeout_ms;
-
-  GHashTable   *by_id;       /* set of AtexitCleanup, keyed on their id: registered, not started */
-  GPtrArray    *buckets;     /* AtexitBucket, ascending priority */
-  guint         n_pending;
-
-  AtexitRun    *run;         /* while a run is in progress */
-  guint         n_tasks;      /* tasks of async cleanups not finalized yet */
-  GMainContext *task_context; /* owned while n_tasks > 0 */
+  GMutex              mutex;
+  GMainContext       *context;                /* (mutex) not owned: the finalizer never keeps
+                                               * its context alive; NULL once it died */
+  gboolean            registered;             /* the context's own finalizer, not a group's */
+  AtexitCleanupTable  table;                  /* (mutex) every cleanup not started yet */
+  AtexitRun          *run;                    /* (mutex) owned: the run in progress; written
+                                               * in the context */
+  guint               registrations;          /* (mutex) cleanups ever added */
+  guint               registrations_at_end;   /* (mutex) as it was when the last run ended */
+  gboolean            has_run;                /* (mutex) a run has ended */
+  guint               generation;             /* (mutex) the fork generation of the table */
+  GThread            *owner_thread;           /* (atomic) the thread of the last run */
+  guint               timeout_ms;             /* (atomic) */
+  guint               total_timeout_ms;       /* (atomic) */
+  int                 exit_action;            /* (atomic) AtexitExitAction */
 };
 
-enum {
-  ATEXIT_SIGNAL_ABOUT_TO_CLOSE,
-  ATEXIT_SIGNAL_CLEANUP_FINISHED,
-  ATEXIT_N_SIGNALS
-};
+/* (transfer none) (nullable): the finalizer of @context, if it has one; never makes one. */
+AtexitLoopFinalizer *atexit_loop_finalizer_peek_for_context (GMainContext        *context);
 
-extern guint atexit_loop_finalizer_signals[ATEXIT_N_SIGNALS];
+/* A finalizer of @context that is not the context's own: a group's. */
+AtexitLoopFinalizer *atexit_loop_finalizer_new_unregistered (GMainContext        *context,
+                                                             guint                timeout_ms);
 
-void atexit_loop_finalizer_notify_pending      (AtexitLoopFinalizer *self);
-void atexit_loop_finalizer_notify_running      (AtexitLoopFinalizer *self);
-void atexit_loop_finalizer_context_died        (AtexitLoopFinalizer *self);
-gboolean atexit_loop_finalizer_has_id_locked   (AtexitLoopFinalizer *self,
-                                                guint                id);
+void     atexit_loop_finalizer_notify_pending           (AtexitLoopFinalizer *self);
+void     atexit_loop_finalizer_notify_running           (AtexitLoopFinalizer *self);
+void     atexit_loop_finalizer_emit_about_to_close      (AtexitLoopFinalizer *self);
+gboolean atexit_loop_finalizer_has_finished_handlers    (AtexitLoopFinalizer *self);
+void     atexit_loop_finalizer_emit_cleanup_finished    (AtexitLoopFinalizer *self,
+                                                         const char          *name,
+                                                         int                  priority,
+                                                         gint64               duration_us,
+                                                         const GError        *error);
 
-/* Called with the mutex held: unlinks @cleanup from its bucket. */
-void atexit_loop_finalizer_unlink_registered   (AtexitLoopFinalizer *self,
-                                                AtexitCleanup       *cleanup);
-/* Called with the mutex held: the lowest bucket that holds a cleanup, or NULL. */
-AtexitBucket *atexit_loop_finalizer_first_bucket (AtexitLoopFinalizer *self);
+/* remove() without a word for an id that is not there: for the integrations that
+ * remove what may have started meanwhile. */
+gboolean atexit_loop_finalizer_remove_quiet             (AtexitLoopFinalizer *self,
+                                                         guint                id);
 
-void atexit_i18n_init (void);
+/* Logs the error of a run that nobody else can receive (the integrations' runs). */
+void     atexit_loop_finalizer_log_run_error            (AtexitLoopFinalizer *self,
+                                                         const GError        *error);
+
+void     atexit_i18n_init (void);
 
 G_END_DECLS

@@ -1,17 +1,24 @@
 /* atexit-resource.c: add_object, and how each GIO type is closed
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
-#include <execinfo.h>
-#include <signal.h>
+#ifdef HAVE_EXECINFO_H
+# include <execinfo.h>
+#endif
+#ifdef G_OS_UNIX
+# include <signal.h>
+#endif
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "atexit-closable.h"
+#include "atexit-loop-finalizer-private.h"
+#include "atexit-registry-private.h"
 #include "atexit-resource.h"
 
 #define ATEXIT_BACKTRACE_MAX 32
@@ -38,11 +45,16 @@ typedef enum {
  * in the object's dispose, before it is freed: so while it is set under the lock, the
  * object's memory is valid and a reference can be taken (at worst resurrecting an
  * object in dispose on another thread, which GObject allows). A GWeakRef would do the
- * same at twice the cost of a registration. */
+ * same at twice the cost of a registration.
+ *
+ * The record holds no reference on its finalizer: the finalizer's table holds the
+ * record, and a group's finalizer kept alive by its own registrations would never be
+ * released. The pointer is only a hint, checked with the registry before use. */
 typedef struct {
   gatomicrefcount        ref_count;
   AtexitResourceKind     kind;
-  AtexitLoopFinalizer   *finalizer;  /* owned while registered; under the lock */
+  gboolean               registered; /* until the registration's destroy notify; lock */
+  AtexitLoopFinalizer   *finalizer;  /* not owned: see above */
   guint                  id;         /* atomic */
   GObject               *object;     /* not owned; under the lock */
   AtexitAsyncStartFunc   start;
@@ -70,7 +82,7 @@ atexit_resource_unref (AtexitResource *resource)
   if (!g_atomic_ref_count_dec (&resource->ref_count))
     return;
 
-  g_assert (resource->finalizer == NULL);
+  g_assert (!resource->registered);
   g_free (resource->frames);
   g_free (resource);
 }
@@ -89,6 +101,7 @@ atexit_resource_get_object (AtexitResource *resource)
   return object;
 }
 
+#ifdef HAVE_EXECINFO_H
 static gboolean
 atexit_backtraces_wanted (void)
 {
@@ -104,6 +117,7 @@ atexit_backtraces_wanted (void)
 
   return wanted == 2;
 }
+#endif
 
 static AtexitResourceKind
 atexit_resource_kind_for_type (GObject  *object,
@@ -136,29 +150,29 @@ atexit_resource_kind_for_type (GObject  *object,
   return ATEXIT_RESOURCE_PAIR;
 }
 
-/* Programs register many objects of few types: the last type's kind is remembered, so
- * that a registration does not walk the type checks. Both values fit in one word, so
- * that threads never see a type with another's kind. */
+/* Programs register many objects of few types: each thread remembers the kind of the
+ * last type it registered, so that a registration does not walk the type checks. */
 static AtexitResourceKind
 atexit_resource_kind_for (GObject  *object,
                           gboolean *supported)
 {
-  static gpointer cached_types[16];
+  static _Thread_local GType cached_type;
+  static _Thread_local AtexitResourceKind cached_kind;
   GType type = G_OBJECT_TYPE (object);
-  guint slot = (guint) ((type >> 4) % G_N_ELEMENTS (cached_types));
-  GType cached = (GType) GPOINTER_TO_SIZE (g_atomic_pointer_get (&cached_types[slot]));
   AtexitResourceKind kind;
 
-  /* Fundamental-sized GTypes are pointers to aligned TypeNodes: the low bits hold the kind. */
-  if (cached != 0 && (cached & ~(GType) 0xf) == type)
+  if (type == cached_type)
     {
       *supported = TRUE;
-      return (AtexitResourceKind) (cached & 0xf);
+      return cached_kind;
     }
 
   kind = atexit_resource_kind_for_type (object, supported);
-  if (*supported && (type & 0xf) == 0)
-    g_atomic_pointer_set (&cached_types[slot], GSIZE_TO_POINTER (type | (GType) kind));
+  if (*supported)
+    {
+      cached_type = type;
+      cached_kind = kind;
+    }
 
   return kind;
 }
@@ -196,7 +210,8 @@ atexit_resource_is_open (AtexitResource *resource,
     }
 }
 
-/* Like Python's ResourceWarning: the owner should have closed it. */
+/* Like Python's ResourceWarning: the owner should have closed it, and this close is
+ * the one that did. */
 static void
 atexit_resource_report_unclosed (AtexitResource *resource,
                                  GObject        *object)
@@ -206,6 +221,7 @@ atexit_resource_report_unclosed (AtexitResource *resource,
   if (resource->kind == ATEXIT_RESOURCE_PAIR || resource->kind == ATEXIT_RESOURCE_SOCKET_LISTENER)
     return;
 
+#ifdef HAVE_EXECINFO_H
   if (resource->frames != NULL)
     {
       g_autofree char **symbols = backtrace_symbols (resource->frames, resource->n_frames);
@@ -215,11 +231,12 @@ atexit_resource_report_unclosed (AtexitResource *resource,
         g_string_append_printf (where, "\n  #%d %s", i, symbols[i]);
     }
   else
+#endif
     {
       g_string_append (where, _(" (set ATEXIT_DEBUG=backtrace to see where it was registered)"));
     }
 
-  g_warning (_("Unclosed resource: %s %p was still open at shutdown; closing it%s"),
+  g_warning (_("Unclosed resource: %s %p was still open at shutdown; it was closed%s"),
              G_OBJECT_TYPE_NAME (object), object, where->str);
 }
 
@@ -235,16 +252,53 @@ atexit_close_free (AtexitClose *close)
   g_free (close);
 }
 
-/* Completes the cleanup's task; consumes @close and @error. */
+static GQuark atexit_resource_closing_quark (void);
+G_DEFINE_QUARK (atexit-resource-closing, atexit_resource_closing)
+
+/* Whether @object is closing, by its owner or by another registration, or closed. */
+static gboolean
+atexit_resource_is_closing (AtexitResource *resource,
+                            GObject        *object)
+{
+  if (!atexit_resource_is_open (resource, object))
+    return TRUE;
+
+  switch (resource->kind)
+    {
+    case ATEXIT_RESOURCE_OUTPUT_STREAM:
+      return g_output_stream_is_closing (G_OUTPUT_STREAM (object));
+    case ATEXIT_RESOURCE_IO_STREAM:
+      return g_io_stream_has_pending (G_IO_STREAM (object));
+    default:
+      return FALSE;
+    }
+}
+
+/* Completes the cleanup's task; consumes @close and @error. An object its owner closed
+ * meanwhile, on another thread, is closed: that is a success, and not one to warn of. */
 static void
 atexit_close_return (AtexitClose *close,
                      GError      *error)
 {
+  AtexitResource *resource = g_task_get_task_data (close->task);
   GTask *task = g_steal_pointer (&close->task);
+  gboolean ours = TRUE;
 
   if (error == NULL && close->flush_error != NULL)
     error = g_steal_pointer (&close->flush_error);
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
+      (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING) &&
+       atexit_resource_is_closing (resource, close->object)))
+    {
+      g_clear_error (&error);
+      ours = FALSE;
+    }
+
+  if (error == NULL && ours)
+    atexit_resource_report_unclosed (resource, close->object);
+
+  g_object_set_qdata (close->object, atexit_resource_closing_quark (), NULL);
   atexit_close_free (close);
 
   if (error != NULL)
@@ -254,8 +308,6 @@ atexit_close_return (AtexitClose *close,
   g_object_unref (task);
 }
 
-/* The connection's worker thread reports the close before the connection is marked
- * closed; the cleanup ends once it is, so that its owner finds it closed. */
 static void
 atexit_close_dbus_closed_cb (GDBusConnection *connection,
                              gboolean         remote_peer_vanished,
@@ -353,14 +405,15 @@ atexit_resource_cleanup (AtexitLoopFinalizer *finalizer,
   GCancellable *cancellable = g_task_get_cancellable (task);
   AtexitClose *close;
 
-  if (object == NULL || !atexit_resource_is_open (resource, object))
+  /* Gone, closed, or being closed by another registration of the same object. */
+  if (object == NULL || !atexit_resource_is_open (resource, object) ||
+      !g_object_replace_qdata (object, atexit_resource_closing_quark (),
+                               NULL, GINT_TO_POINTER (1), NULL, NULL))
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
-
-  atexit_resource_report_unclosed (resource, object);
 
   g_task_set_task_data (task, resource, NULL);
   close = g_new0 (AtexitClose, 1);
@@ -400,7 +453,11 @@ atexit_resource_cleanup (AtexitLoopFinalizer *finalizer,
       break;
 
     case ATEXIT_RESOURCE_SUBPROCESS:
+#ifdef G_OS_UNIX
       g_subprocess_send_signal (G_SUBPROCESS (object), SIGTERM);
+#else
+      g_subprocess_force_exit (G_SUBPROCESS (object));
+#endif
       /* The wait itself is not cancelled: after SIGKILL the child is still reaped. */
       g_subprocess_wait_async (G_SUBPROCESS (object), NULL, atexit_close_done_cb, close);
       if (cancellable != NULL)
@@ -444,22 +501,23 @@ atexit_resource_object_gone (gpointer  user_data,
                              GObject  *where_the_object_was)
 {
   AtexitResource *resource = user_data;
-  AtexitLoopFinalizer *finalizer = NULL;
-  guint id = 0;
+  g_autoptr(GObject) finalizer = NULL;
+  gboolean registered;
+  guint id;
 
-  /* Taking the finalizer takes its reference too: the destroy notify that the
-   * removal calls finds none to drop. */
   G_LOCK (resources);
   resource->object = NULL;
-  finalizer = g_steal_pointer (&resource->finalizer);
+  registered = resource->registered;
   G_UNLOCK (resources);
 
   /* id is 0 only while the registration is being made, in another thread; then the
-   * run skips it, as its object is gone. */
+   * run skips it, as its object is gone. The finalizer may have gone too: the registry
+   * says whether it lives. */
   id = (guint) g_atomic_int_get ((int *) &resource->id);
-  if (finalizer != NULL && id != 0)
-    atexit_loop_finalizer_remove (finalizer, id);
-  g_clear_object (&finalizer);
+  if (registered && id != 0)
+    finalizer = atexit_registry_ref_live (resource->finalizer);
+  if (finalizer != NULL)
+    atexit_loop_finalizer_remove_quiet (ATEXIT_LOOP_FINALIZER (finalizer), id);
 
   atexit_resource_unref (resource);
 }
@@ -474,13 +532,11 @@ static void
 atexit_resource_unregistered (gpointer user_data)
 {
   AtexitResource *resource = user_data;
-  AtexitLoopFinalizer *finalizer;
 
   G_LOCK (resources);
-  finalizer = g_steal_pointer (&resource->finalizer);
+  resource->registered = FALSE;
   G_UNLOCK (resources);
 
-  g_clear_object (&finalizer);
   atexit_resource_unref (resource);
 }
 
@@ -501,14 +557,17 @@ atexit_resource_register (AtexitLoopFinalizer   *self,
   resource->kind = kind;
   resource->start = start;
   resource->finish = finish;
-  resource->finalizer = g_object_ref (self);
+  resource->registered = TRUE;
+  resource->finalizer = self;
   resource->object = object;
 
+#ifdef HAVE_EXECINFO_H
   if (G_UNLIKELY (atexit_backtraces_wanted ()))
     {
       resource->frames = g_new (gpointer, ATEXIT_BACKTRACE_MAX);
       resource->n_frames = backtrace (resource->frames, ATEXIT_BACKTRACE_MAX);
     }
+#endif
 
   g_object_weak_ref (object, atexit_resource_object_gone, resource);
 

@@ -1,5 +1,6 @@
 /* atexit-run-private.h: one run of a finalizer
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -9,24 +10,133 @@
 
 G_BEGIN_DECLS
 
-/* In the finalizer's context: starts a run, or joins the one in progress. @task is
- * returned when the run ends. */
-void     atexit_run_start_or_join  (AtexitLoopFinalizer *self,
-                                    GTask               *task,
-                                    GCancellable        *cancellable);
+/* A run lives in its finalizer's context. It emits about-to-close, then takes the
+ * lowest group from the cleanup table, starts its cleanups last registered first, and
+ * waits until each async one has returned its task, dropped it, or passed its deadline;
+ * then it takes the next group, until none is left.
+ *
+ * Everything that happens to a run (a task returned or released, a deadline, a
+ * cancellation, a cleanup added from another thread) first settles the run's
+ * bookkeeping, then calls user code if it must (a report, a destroy notify), then pumps
+ * the run: atexit_run_pump() is the one function that moves it on. It never nests: user
+ * code that iterates the context while the pump is on the stack (a cleanup that runs a
+ * nested loop, a report handler that redraws a dialog) only marks it to go round once
+ * more. */
 
-/* With the finalizer's mutex held, during a run: whether a cleanup of @priority must
- * join the group in progress (its own group has started), in which case it was queued
- * to be started at once. */
-gboolean atexit_run_take_late_locked (AtexitRun     *run,
-                                      AtexitCleanup *cleanup);
+typedef enum {
+  ATEXIT_RUN_STARTING,  /* about-to-close is being emitted */
+  ATEXIT_RUN_IN_GROUP,  /* a group's cleanups are being started, or waited for */
+  ATEXIT_RUN_BETWEEN,   /* a group has ended and the next one has not started */
+  ATEXIT_RUN_FINISHED,  /* the run is over; its waiters have their result */
+} AtexitRunPhase;
 
-/* With the mutex held: forgets a late cleanup that was removed before it started. */
-void     atexit_run_drop_late_locked (AtexitRun     *run,
-                                      AtexitCleanup *cleanup);
+typedef struct {
+  char   *name;
+  int     priority;
+  gint64  duration_us;
+  GError *error;         /* (nullable) */
+} AtexitReport;
 
-/* In the context's thread: whether a cleanup of the run is being started, so that
- * waiting for the run there would wait for itself. */
-gboolean atexit_run_is_starting      (AtexitLoopFinalizer *self);
+struct _AtexitRun
+{
+  gatomicrefcount      ref_count;
+  AtexitLoopFinalizer *self;             /* owned */
+  GMainContext        *context;          /* owned */
+
+  /* Context thread only. */
+  AtexitRunPhase       phase;
+  gboolean             pumping;          /* atexit_run_pump() is on the stack */
+  gboolean             repump;           /* something happened meanwhile */
+  GPtrArray           *waiters;          /* GTask, one per caller of run_async */
+  GPtrArray           *cancellables;     /* GCancellable of the waiters, owned */
+  GPtrArray           *watches;          /* GSource telling of their cancellation, owned */
+  gboolean             cancelled;
+  gboolean             expired;          /* the total deadline passed */
+  gint64               started_at;
+  guint                total_timeout_ms;
+  gint64               total_deadline;   /* G_MAXINT64: none */
+  GSource             *timer;            /* owned; ready at the next deadline */
+  AtexitCleanupList    in_flight;        /* async cleanups started, not ended */
+  GHashTable          *own_cancellables; /* AtexitCleanup → GCancellable, for those with
+                                          * a deadline not their group's */
+  gint64               min_own_deadline;
+  /* The group in progress. */
+  int                  group_priority;
+  gint64               group_started_at;
+  guint                group_timeout_ms;
+  gint64               group_deadline;   /* G_MAXINT64: none */
+  GCancellable        *group_cancellable;/* owned; made when an async cleanup starts */
+  guint                n_groups;
+  /* What it tells (atexit-run-report.c). */
+  gboolean             debug;            /* G_MESSAGES_DEBUG includes Atexit */
+  gboolean             reporting;        /* ::cleanup-finished has handlers */
+  GPtrArray           *problems;         /* char *: what did not succeed, for the error */
+  guint                n_failed;         /* cleanups the problems name */
+  guint                n_timed_out;      /* of which stragglers or not started in time */
+  gpointer             notify;           /* AtexitSdNotify, where $NOTIFY_SOCKET is set */
+
+  /* Under the finalizer's mutex. */
+  AtexitBucket        *group;            /* the group's cleanups not started yet */
+  GSource             *wake;             /* not owned: an idle that pumps, if one is due */
+};
+
+AtexitRun *atexit_run_ref                 (AtexitRun           *run);
+void       atexit_run_unref               (AtexitRun           *run);
+
+/* atexit-run.c */
+
+/* In the finalizer's context, the mutex not held: starts a run, or joins the one in
+ * progress; @waiter is returned when the run ends. */
+void       atexit_run_start_or_join       (AtexitLoopFinalizer *self,
+                                           GTask               *waiter);
+/* With the mutex held, from any thread: whether @cleanup joins the group in progress
+ * (its priority is not above the group's), in which case the run has it and will start
+ * it soon. */
+gboolean   atexit_run_take_late_locked    (AtexitRun           *run,
+                                           AtexitCleanup       *cleanup);
+/* With the mutex held, from any thread: makes sure the run is pumped from its context. */
+void       atexit_run_wake_locked         (AtexitRun           *run);
+/* In the context thread: moves the run on as far as it can go now. */
+void       atexit_run_pump                (AtexitRun           *run);
+/* Stops waiting for an in-flight cleanup, which has ended one way or another. */
+void       atexit_run_settle              (AtexitRun           *run,
+                                           AtexitCleanup       *cleanup);
+/* The deadline of a started cleanup, G_MAXINT64 for none. */
+gint64     atexit_run_deadline_of         (AtexitRun           *run,
+                                           AtexitCleanup       *cleanup);
+void       atexit_run_arm_timer           (AtexitRun           *run);
+
+/* atexit-run-cleanup.c */
+
+/* Calls a sync cleanup, or starts an async one; in the pump, with the context pushed as
+ * the thread-default one. */
+void       atexit_run_start_cleanup       (AtexitRun           *run,
+                                           AtexitCleanup       *cleanup);
+
+/* atexit-run-report.c */
+
+void       atexit_run_report_begin        (AtexitRun           *run);
+void       atexit_run_report_group        (AtexitRun           *run,
+                                           guint                n_cleanups);
+/* Makes the report of @cleanup's end (@error: why it did not succeed), and keeps a
+ * problem for the run's error; nothing of it is told yet. */
+AtexitReport *atexit_run_report_new       (AtexitRun           *run,
+                                           AtexitCleanup       *cleanup,
+                                           GError              *error);
+AtexitReport *atexit_run_report_dropped   (AtexitRun           *run,
+                                           AtexitCleanup       *cleanup);
+AtexitReport *atexit_run_report_straggler (AtexitRun           *run,
+                                           AtexitCleanup       *cleanup,
+                                           gint64               now,
+                                           gboolean             total);
+/* Tells the report (debug log, ::cleanup-finished), then frees it: may run user code. */
+void       atexit_run_report_emit         (AtexitRun           *run,
+                                           AtexitReport        *report);
+/* The skipped cleanups of a cancelled or expired run, named in its error. */
+void       atexit_run_report_skipped      (AtexitRun           *run,
+                                           AtexitCleanupList   *skipped);
+GError    *atexit_run_report_build_error  (AtexitRun           *run);
+void       atexit_run_report_end          (AtexitRun           *run,
+                                           const GError        *error);
 
 G_END_DECLS

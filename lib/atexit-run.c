@@ -1,5 +1,6 @@
-/* atexit-run.c: one run of a finalizer
+/* atexit-run.c: one run of a finalizer: its phases, groups, deadlines, cancellation
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -9,77 +10,32 @@
 
 #include "atexit-run-private.h"
 
-/* A run lives in the finalizer's context. It takes the lowest non-empty bucket as its
- * group, starts the group's cleanups last first, and waits until each async one has
- * returned or released its task, or the group's deadline passes; then it takes the
- * next group.
- *
- * `group_pending` counts the cleanups of the group that the run still waits for: those
- * in `in_flight` plus the late ones queued to be started. It and `late` are shared with
- * the threads that add and remove cleanups, under the finalizer's mutex; everything
- * else belongs to the context's thread. */
-struct _AtexitRun
-{
-  gatomicrefcount      ref_count;
-  AtexitLoopFinalizer *self;            /* owned */
-  GMainContext        *context;         /* owned */
-  GPtrArray           *waiters;         /* GTask, one per caller of run_async */
-  GPtrArray           *cancel_sources;  /* GSource attached to context, owned */
-  GPtrArray           *cancellables;    /* GCancellable of the callers, owned */
+/* Who holds a run: the finalizer while it is the one in progress (self->run), each
+ * source of the run's (the timer, the wake idle, the cancellation watches), and whoever
+ * has it on the stack while calling out. */
 
-  /* Under the finalizer's mutex. */
-  gboolean             have_group;
-  int                  group_priority;
-  guint                group_pending;
-  AtexitCleanupList    late;
-  GSource             *late_source;     /* not owned: the context holds it */
-
-  /* Context thread. */
-  guint                group_serial;
-  GCancellable        *group_cancellable;
-  GSource             *deadline_source; /* owned */
-  GSource             *advance_source;  /* not owned */
-  guint                group_timeout_ms;
-  AtexitCleanupList    in_flight;
-  guint                starting;
-  gboolean             cancelled;
-  gboolean             emitting;        /* in about-to-close */
-  gboolean             finished;
-  gboolean             report;
-  gboolean             debug;
-  GPtrArray           *problems;        /* char *, one per failed cleanup */
-  guint                n_timed_out;
-};
-
-static void atexit_run_advance     (AtexitRun *run);
-static gboolean atexit_run_check_cancelled (AtexitRun *run);
-static void atexit_run_schedule_advance (AtexitRun *run);
-static void atexit_run_group_done  (AtexitRun *run);
-static void atexit_run_start_list  (AtexitRun         *run,
-                                    AtexitCleanupList *list);
-
-static AtexitRun *
+AtexitRun *
 atexit_run_ref (AtexitRun *run)
 {
   g_atomic_ref_count_inc (&run->ref_count);
   return run;
 }
 
-static void
-atexit_run_unref (gpointer data)
+void
+atexit_run_unref (AtexitRun *run)
 {
-  AtexitRun *run = data;
-
   if (!g_atomic_ref_count_dec (&run->ref_count))
     return;
 
+  g_assert (run->phase == ATEXIT_RUN_FINISHED);
   g_assert (run->in_flight.length == 0);
-  g_assert (run->late.length == 0);
-  g_assert (run->deadline_source == NULL);
+  g_assert (run->timer == NULL);
+  g_assert (run->group == NULL);
 
   g_clear_pointer (&run->waiters, g_ptr_array_unref);
-  g_clear_pointer (&run->cancel_sources, g_ptr_array_unref);
   g_clear_pointer (&run->cancellables, g_ptr_array_unref);
+  g_clear_pointer (&run->watches, g_ptr_array_unref);
+  g_clear_pointer (&run->own_cancellables, g_hash_table_unref);
   g_clear_pointer (&run->problems, g_ptr_array_unref);
   g_clear_object (&run->group_cancellable);
   g_main_context_unref (run->context);
@@ -88,109 +44,496 @@ atexit_run_unref (gpointer data)
 }
 
 static void
+atexit_run_unref_cb (gpointer data)
+{
+  atexit_run_unref (data);
+}
+
+static void
 atexit_run_destroy_source (gpointer data)
 {
-  GSource *source = data;
-
-  g_source_destroy (source);
-  g_source_unref (source);
+  g_source_destroy (data);
+  g_source_unref (data);
 }
 
-static gint64
-atexit_cleanup_duration (AtexitCleanup *cleanup,
-                         gint64         now)
+static AtexitRun *
+atexit_run_new (AtexitLoopFinalizer *self)
 {
-  return cleanup->started_at != 0 ? now - cleanup->started_at : 0;
+  AtexitRun *run = g_new0 (AtexitRun, 1);
+
+  g_atomic_ref_count_init (&run->ref_count);
+  run->self = g_object_ref (self);
+  run->context = g_main_context_ref (self->context);
+  run->phase = ATEXIT_RUN_STARTING;
+  run->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  run->cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+  run->watches = g_ptr_array_new_with_free_func (atexit_run_destroy_source);
+  run->own_cancellables = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  run->problems = g_ptr_array_new_with_free_func (g_free);
+  run->started_at = g_get_monotonic_time ();
+  run->total_deadline = G_MAXINT64;
+  run->min_own_deadline = G_MAXINT64;
+  run->group_deadline = G_MAXINT64;
+  run->total_timeout_ms = atexit_loop_finalizer_get_total_timeout (self);
+
+  return run;
 }
 
-/* The one place a cleanup's end is made known: debug log and report signal. */
-static void
-atexit_run_ended (AtexitRun     *run,
-                  AtexitCleanup *cleanup,
-                  const GError  *error)
+/* Deadlines. One source serves them all: it is made ready at the earliest of the
+ * group's deadline, the own deadlines of cleanups in flight and the run's total one. */
+
+gint64
+atexit_run_deadline_of (AtexitRun     *run,
+                        AtexitCleanup *cleanup)
 {
-  char buf[ATEXIT_CLEANUP_NAME_MAX];
-  const char *name;
-  gint64 duration;
+  if (!cleanup->own_deadline)
+    return run->group_deadline;
+  if (cleanup->timeout_ms == 0)
+    return G_MAXINT64;
+  return cleanup->started_at + (gint64) cleanup->timeout_ms * 1000;
+}
 
-  if (!run->report && !run->debug)
-    return;
+static gboolean
+atexit_run_timer_dispatch (GSource     *source,
+                           GSourceFunc  callback,
+                           gpointer     user_data)
+{
+  return callback (user_data);
+}
 
-  name = atexit_cleanup_get_name (cleanup, buf);
-  duration = atexit_cleanup_duration (cleanup, g_get_monotonic_time ());
+static GSourceFuncs atexit_run_timer_funcs = {
+  NULL, NULL, atexit_run_timer_dispatch, NULL, NULL, NULL
+};
 
-  if (run->debug)
+static gboolean atexit_run_timer_cb (gpointer data);
+
+void
+atexit_run_arm_timer (AtexitRun *run)
+{
+  gint64 next = run->total_deadline;
+  gint64 ready;
+
+  if (run->in_flight.length > 0)
+    next = MIN (next, MIN (run->group_deadline, run->min_own_deadline));
+  ready = next == G_MAXINT64 ? -1 : next;
+
+  if (run->timer == NULL)
     {
-      if (error == NULL)
-        g_debug ("“%s” (priority %d) finished in %.3f ms",
-                 name, cleanup->priority, duration / 1000.);
+      if (ready == -1)
+        return;
+      run->timer = g_source_new (&atexit_run_timer_funcs, sizeof (GSource));
+      g_source_set_priority (run->timer, G_PRIORITY_HIGH);
+      g_source_set_static_name (run->timer, "[atexit-glib] deadline");
+      g_source_set_callback (run->timer, atexit_run_timer_cb, atexit_run_ref (run),
+                             atexit_run_unref_cb);
+      g_source_set_ready_time (run->timer, ready);
+      g_source_attach (run->timer, run->context);
+    }
+  else if (g_source_get_ready_time (run->timer) != ready)
+    {
+      g_source_set_ready_time (run->timer, ready);
+    }
+}
+
+/* Cancels what must be cancelled, then tells the reports: both run user code (handlers
+ * of "cancelled", of ::cleanup-finished), so the run's state is settled before. */
+static void
+atexit_run_tell (AtexitRun *run,
+                 GPtrArray *to_cancel,
+                 GPtrArray *reports)
+{
+  for (guint i = 0; to_cancel != NULL && i < to_cancel->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (to_cancel, i));
+  for (guint i = 0; reports != NULL && i < reports->len; i++)
+    atexit_run_report_emit (run, g_steal_pointer (&reports->pdata[i]));
+}
+
+void
+atexit_run_settle (AtexitRun     *run,
+                   AtexitCleanup *cleanup)
+{
+  g_assert (cleanup->state == ATEXIT_CLEANUP_STARTED);
+
+  atexit_cleanup_list_unlink (&run->in_flight, cleanup);
+  cleanup->state = ATEXIT_CLEANUP_ENDED;
+  if (cleanup->own_deadline)
+    g_hash_table_remove (run->own_cancellables, cleanup);
+}
+
+/* Lets go of every cleanup in flight: the run no longer waits for them. Their reports
+ * and cancellables are added to @reports and @to_cancel. */
+static void
+atexit_run_let_go_all (AtexitRun *run,
+                       gint64     now,
+                       GPtrArray *reports,
+                       GPtrArray *to_cancel)
+{
+  AtexitCleanup *cleanup;
+
+  while ((cleanup = run->in_flight.head) != NULL)
+    {
+      GCancellable *own = g_hash_table_lookup (run->own_cancellables, cleanup);
+
+      if (run->expired)
+        {
+          g_ptr_array_add (reports, atexit_run_report_straggler (run, cleanup, now, TRUE));
+        }
       else
-        g_debug ("“%s” (priority %d) ended after %.3f ms: %s",
-                 name, cleanup->priority, duration / 1000., error->message);
+        {
+          g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          _("The run was cancelled"));
+
+          g_ptr_array_add (reports, atexit_run_report_new (run, cleanup, error));
+        }
+      if (own != NULL)
+        g_ptr_array_add (to_cancel, g_object_ref (own));
+      atexit_run_settle (run, cleanup);
+    }
+  if (run->group_cancellable != NULL)
+    g_ptr_array_add (to_cancel, g_object_ref (run->group_cancellable));
+}
+
+/* Ends the run: the finalizer no longer points at it, what was not started is skipped
+ * (when it was cancelled or its total deadline passed), and then, in this order, the
+ * cancellables are cancelled, the reports told, the skipped cleanups' destroy notifies
+ * called, and the waiters given their result. */
+static void
+atexit_run_finish (AtexitRun *run,
+                   GPtrArray *reports,
+                   GPtrArray *to_cancel)
+{
+  AtexitLoopFinalizer *self = run->self;
+  AtexitCleanupList skipped = { NULL, NULL, 0 };
+  g_autoptr(GPtrArray) waiters = NULL;
+  g_autoptr(GError) error = NULL;
+  AtexitBucket *group;
+
+  g_assert (run->phase != ATEXIT_RUN_FINISHED);
+  g_assert (run->in_flight.length == 0);
+
+  atexit_run_ref (run);
+  run->phase = ATEXIT_RUN_FINISHED;
+
+  g_mutex_lock (&self->mutex);
+  group = g_steal_pointer (&run->group);
+  atexit_cleanup_table_steal_all (&self->table, group, run->cancelled || run->expired, &skipped);
+  if (run->wake != NULL)
+    g_source_destroy (g_steal_pointer (&run->wake));
+  g_assert (self->run == run);
+  self->run = NULL;
+  self->registrations_at_end = self->registrations;
+  self->has_run = TRUE;
+  g_mutex_unlock (&self->mutex);
+
+  if (group != NULL)
+    atexit_cleanup_table_free_group (group);
+  if (run->timer != NULL)
+    g_clear_pointer (&run->timer, atexit_run_destroy_source);
+  g_ptr_array_set_size (run->watches, 0);
+
+  atexit_run_report_skipped (run, &skipped);
+  error = atexit_run_report_build_error (run);
+  waiters = g_steal_pointer (&run->waiters);
+  run->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* From here on, user code runs. */
+  atexit_run_tell (run, to_cancel, reports);
+  while (skipped.head != NULL)
+    atexit_cleanup_dispose (atexit_cleanup_list_pop_head (&skipped));
+  atexit_loop_finalizer_notify_pending (self);
+  atexit_loop_finalizer_notify_running (self);
+  atexit_run_report_end (run, error);
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *waiter = g_ptr_array_index (waiters, i);
+
+      if (error != NULL)
+        g_task_return_error (waiter, g_error_copy (error));
+      else
+        g_task_return_boolean (waiter, TRUE);
     }
 
-  if (run->report)
-    g_signal_emit (run->self, atexit_loop_finalizer_signals[ATEXIT_SIGNAL_CLEANUP_FINISHED], 0,
-                   name, cleanup->priority, duration, error);
+  atexit_run_unref (run);  /* the finalizer's */
+  atexit_run_unref (run);
 }
 
-/* Logs a problem once, keeps it for the run's error and reports it. */
+/* A caller's cancellable was cancelled: the running group is cancelled, the groups not
+ * started are skipped, and the run ends with G_IO_ERROR_CANCELLED. */
 static void
-atexit_run_problem (AtexitRun     *run,
-                    AtexitCleanup *cleanup,
-                    const GError  *error,
-                    char          *message)
+atexit_run_cancel (AtexitRun *run)
 {
-  g_warning ("%s", message);
-  g_ptr_array_add (run->problems, message);
-  run->report = run->report ||
-                g_signal_has_handler_pending (run->self,
-                                              atexit_loop_finalizer_signals[ATEXIT_SIGNAL_CLEANUP_FINISHED],
-                                              0, FALSE);
-  atexit_run_ended (run, cleanup, error);
+  g_autoptr(GPtrArray) reports = g_ptr_array_new ();
+  g_autoptr(GPtrArray) to_cancel = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (run->phase == ATEXIT_RUN_FINISHED)
+    return;
+
+  run->cancelled = TRUE;
+  atexit_run_let_go_all (run, g_get_monotonic_time (), reports, to_cancel);
+  atexit_run_finish (run, reports, to_cancel);
+}
+
+/* The run's total deadline passed: as a cancellation, but the cleanups in flight are
+ * stragglers and the run's error says which deadline it was. */
+static void
+atexit_run_expire (AtexitRun *run,
+                   gint64     now)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new ();
+  g_autoptr(GPtrArray) to_cancel = g_ptr_array_new_with_free_func (g_object_unref);
+
+  run->expired = TRUE;
+  atexit_run_let_go_all (run, now, reports, to_cancel);
+  atexit_run_finish (run, reports, to_cancel);
+}
+
+/* Whether a caller's cancellable was cancelled; if so, the run is cancelled now. This
+ * sees a cancellation from the run's own thread (a cleanup, a handler) before anything
+ * else starts, rather than when its source is dispatched. */
+static gboolean
+atexit_run_check_cancelled (AtexitRun *run)
+{
+  for (guint i = 0; i < run->cancellables->len; i++)
+    if (g_cancellable_is_cancelled (g_ptr_array_index (run->cancellables, i)))
+      {
+        atexit_run_cancel (run);
+        return TRUE;
+      }
+
+  return run->phase == ATEXIT_RUN_FINISHED;
+}
+
+static gboolean
+atexit_run_cancelled_cb (GCancellable *cancellable,
+                         gpointer      data)
+{
+  AtexitRun *run = data;
+
+  atexit_run_ref (run);
+  atexit_run_cancel (run);
+  atexit_run_unref (run);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
-atexit_run_failed (AtexitRun     *run,
-                   AtexitCleanup *cleanup,
-                   const GError  *error)
+atexit_run_watch (AtexitRun    *run,
+                  GCancellable *cancellable)
 {
-  char buf[ATEXIT_CLEANUP_NAME_MAX];
+  GSource *source;
 
-  atexit_run_problem (run, cleanup, error,
-                      g_strdup_printf (_("Cleanup “%s” failed: %s"),
-                                       atexit_cleanup_get_name (cleanup, buf), error->message));
+  if (cancellable == NULL)
+    return;
+
+  /* Cancellation may come from any thread; the source brings it to the context. */
+  g_ptr_array_add (run->cancellables, g_object_ref (cancellable));
+  source = g_cancellable_source_new (cancellable);
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_static_name (source, "[atexit-glib] run cancelled");
+  g_source_set_callback (source, G_SOURCE_FUNC (atexit_run_cancelled_cb),
+                         atexit_run_ref (run), atexit_run_unref_cb);
+  g_source_attach (source, run->context);
+  g_ptr_array_add (run->watches, source);
+}
+
+/* In flight past their deadline: the run stops waiting for them, names each in its
+ * error, and cancels their cancellables. */
+static void
+atexit_run_check_deadlines (AtexitRun *run,
+                            gint64     now)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new ();
+  g_autoptr(GPtrArray) to_cancel = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 min_own = G_MAXINT64;
+  AtexitCleanup *next;
+
+  for (AtexitCleanup *cleanup = run->in_flight.head; cleanup != NULL; cleanup = next)
+    {
+      gint64 deadline = atexit_run_deadline_of (run, cleanup);
+
+      next = cleanup->next;
+      if (deadline > now)
+        {
+          if (cleanup->own_deadline)
+            min_own = MIN (min_own, deadline);
+          continue;
+        }
+
+      if (cleanup->own_deadline)
+        g_ptr_array_add (to_cancel,
+                         g_object_ref (g_hash_table_lookup (run->own_cancellables, cleanup)));
+      g_ptr_array_add (reports, atexit_run_report_straggler (run, cleanup, now, FALSE));
+      atexit_run_settle (run, cleanup);
+    }
+  run->min_own_deadline = min_own;
+
+  /* Cancelled after the stragglers are counted: a cleanup that gives up on cancellation
+   * missed its deadline all the same. */
+  if (run->group_deadline <= now && run->group_cancellable != NULL)
+    g_ptr_array_add (to_cancel, g_steal_pointer (&run->group_cancellable));
+
+  atexit_run_arm_timer (run);
+  g_mutex_lock (&run->self->mutex);
+  atexit_run_wake_locked (run);
+  g_mutex_unlock (&run->self->mutex);
+
+  atexit_run_tell (run, to_cancel, reports);
+}
+
+static gboolean
+atexit_run_timer_cb (gpointer data)
+{
+  AtexitRun *run = data;
+  gint64 now = g_get_monotonic_time ();
+
+  atexit_run_ref (run);
+  if (run->phase != ATEXIT_RUN_FINISHED)
+    {
+      /* The source stays ready until it is armed again. */
+      g_source_set_ready_time (run->timer, -1);
+      if (now >= run->total_deadline)
+        atexit_run_expire (run, now);
+      else
+        atexit_run_check_deadlines (run, now);
+    }
+  atexit_run_unref (run);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Groups. */
+
+static gboolean
+atexit_run_wake_cb (gpointer data)
+{
+  AtexitRun *run = data;
+
+  g_mutex_lock (&run->self->mutex);
+  run->wake = NULL;
+  g_mutex_unlock (&run->self->mutex);
+
+  atexit_run_pump (run);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+atexit_run_wake_locked (AtexitRun *run)
+{
+  GSource *source;
+
+  if (run->wake != NULL || run->self->run != run)
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_static_name (source, "[atexit-glib] run");
+  g_source_set_callback (source, atexit_run_wake_cb, atexit_run_ref (run), atexit_run_unref_cb);
+  g_source_attach (source, run->context);
+  g_source_unref (source);
+  run->wake = source;
+}
+
+gboolean
+atexit_run_take_late_locked (AtexitRun     *run,
+                             AtexitCleanup *cleanup)
+{
+  if (run->group == NULL || cleanup->priority > run->group_priority)
+    return FALSE;
+
+  atexit_cleanup_table_add_to (&run->self->table, run->group, cleanup);
+  atexit_run_wake_locked (run);
+
+  return TRUE;
 }
 
 static void
-atexit_run_dropped (AtexitRun     *run,
-                    AtexitCleanup *cleanup)
+atexit_run_next_group (AtexitRun *run)
 {
-  char buf[ATEXIT_CLEANUP_NAME_MAX];
-  g_autoptr(GError) error = NULL;
-  const char *name = atexit_cleanup_get_name (cleanup, buf);
+  AtexitLoopFinalizer *self = run->self;
+  AtexitBucket *group;
+  gint64 now;
+  guint n = 0;
 
-  error = g_error_new (ATEXIT_ERROR, ATEXIT_ERROR_DROPPED,
-                       _("Cleanup “%s” released its task without returning it"), name);
-  atexit_run_problem (run, cleanup, error, g_strdup (error->message));
+  g_mutex_lock (&self->mutex);
+  group = atexit_cleanup_table_take_group (&self->table);
+  if (group != NULL)
+    {
+      run->group = group;
+      run->group_priority = group->priority;
+      n = group->list.length;
+      run->phase = ATEXIT_RUN_IN_GROUP;
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (group == NULL)
+    {
+      atexit_run_finish (run, NULL, NULL);
+      return;
+    }
+
+  now = g_get_monotonic_time ();
+  run->n_groups++;
+  run->group_started_at = now;
+  run->group_timeout_ms = atexit_loop_finalizer_get_timeout (self);
+  run->group_deadline = run->group_timeout_ms > 0
+                          ? now + (gint64) run->group_timeout_ms * 1000
+                          : G_MAXINT64;
+  atexit_run_report_group (run, n);
 }
 
 static void
-atexit_run_straggler (AtexitRun     *run,
-                      AtexitCleanup *cleanup,
-                      gint64         now)
+atexit_run_end_group (AtexitRun    *run,
+                      AtexitBucket *group)
 {
-  char buf[ATEXIT_CLEANUP_NAME_MAX];
-  g_autoptr(GError) error = NULL;
-  const char *name = atexit_cleanup_get_name (cleanup, buf);
+  atexit_cleanup_table_free_group (group);
+  g_clear_object (&run->group_cancellable);
+  run->group_deadline = G_MAXINT64;
+  run->min_own_deadline = G_MAXINT64;
+  atexit_run_arm_timer (run);
+}
 
-  run->n_timed_out++;
-  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       _("Cleanup “%s” did not finish within its group’s deadline of %u ms "
-                         "(it ran for %.1f ms)"),
-                       name, run->group_timeout_ms,
-                       atexit_cleanup_duration (cleanup, now) / 1000.);
-  atexit_run_problem (run, cleanup, error, g_strdup (error->message));
+/* Starts the group's cleanups, last registered first, one at a time: each is taken from
+ * the table just before it starts, so that remove() still reaches those not started. The
+ * group ends, under the lock so that no cleanup joins a group that has ended, when none
+ * is left to start and none is in flight. */
+static void
+atexit_run_step_group (AtexitRun *run)
+{
+  AtexitLoopFinalizer *self = run->self;
+  gboolean started = FALSE;
+
+  while (run->phase == ATEXIT_RUN_IN_GROUP)
+    {
+      AtexitBucket *ended = NULL;
+      AtexitCleanup *cleanup;
+
+      if (run->cancellables->len > 0 && atexit_run_check_cancelled (run))
+        break;
+
+      g_mutex_lock (&self->mutex);
+      cleanup = atexit_cleanup_table_pop (&self->table, run->group);
+      if (cleanup == NULL && run->in_flight.length == 0)
+        {
+          ended = g_steal_pointer (&run->group);
+          run->phase = ATEXIT_RUN_BETWEEN;
+        }
+      g_mutex_unlock (&self->mutex);
+
+      if (cleanup == NULL)
+        {
+          if (ended != NULL)
+            atexit_run_end_group (run, ended);
+          break;
+        }
+
+      started = TRUE;
+      atexit_run_start_cleanup (run, cleanup);
+    }
+
+  if (started)
+    atexit_loop_finalizer_notify_pending (self);
 }
 
 static gboolean
@@ -207,830 +550,123 @@ atexit_run_push_context (AtexitRun *run)
   return TRUE;
 }
 
-/* An in-flight cleanup of the current group is over, as far as the group is
- * concerned: it leaves the group, which may now be done. Returns @cleanup. */
-static AtexitCleanup *
-atexit_run_settle (AtexitRun     *run,
-                   AtexitCleanup *cleanup)
+void
+atexit_run_pump (AtexitRun *run)
 {
-  guint pending;
+  gboolean pushed;
 
-  atexit_cleanup_list_unlink (&run->in_flight, cleanup);
-
-  g_mutex_lock (&run->self->mutex);
-  pending = --run->group_pending;
-  g_mutex_unlock (&run->self->mutex);
-
-  if (pending == 0 && run->starting == 0)
-    atexit_run_group_done (run);
-
-  return cleanup;
-}
-
-static void
-atexit_run_handle_gone (AtexitLoopFinalizer *self,
-                        AtexitCleanup       *cleanup)
-{
-  AtexitRun *run;
-
-  if (cleanup->state == ATEXIT_CLEANUP_ABANDONED)
+  if (run->pumping)
     {
-      atexit_cleanup_dispose (cleanup);
+      run->repump = TRUE;
       return;
     }
-
-  /* Dropped without being returned: its run is the one in progress, and waits for it. */
-  g_assert (cleanup->state == ATEXIT_CLEANUP_STARTED);
-  run = self->run;
-  g_assert (run != NULL);
-
-  atexit_run_dropped (run, cleanup);
-
-  atexit_cleanup_dispose (atexit_run_settle (run, cleanup));
-}
-
-/* While tasks of async cleanups are out, the finalizer holds its context: a task may
- * be released on any thread, and is then handled in the context, which must not be
- * dying meanwhile. The task's own reference on the context is gone by then. */
-static void
-atexit_run_hold_context (AtexitLoopFinalizer *self)
-{
-  /* The mutex is taken only on the transitions from and to no task. */
-  if (g_atomic_int_add ((int *) &self->n_tasks, 1) == 0)
-    {
-      g_mutex_lock (&self->mutex);
-      if (self->task_context == NULL)
-        g_atomic_pointer_set (&self->task_context, g_main_context_ref (self->context));
-      g_mutex_unlock (&self->mutex);
-    }
-}
-
-static void
-atexit_run_release_context (AtexitLoopFinalizer *self)
-{
-  GMainContext *context = NULL;
-
-  if (!g_atomic_int_dec_and_test ((int *) &self->n_tasks))
+  if (run->phase == ATEXIT_RUN_STARTING || run->phase == ATEXIT_RUN_FINISHED)
     return;
 
-  g_mutex_lock (&self->mutex);
-  if (g_atomic_int_get ((int *) &self->n_tasks) == 0)
+  atexit_run_ref (run);
+  run->pumping = TRUE;
+  /* Tasks are made here: their callbacks must come back to the run's context. */
+  pushed = atexit_run_push_context (run);
+
+  do
     {
-      context = self->task_context;
-      g_atomic_pointer_set (&self->task_context, NULL);
-    }
-  g_mutex_unlock (&self->mutex);
-
-  /* Perhaps the last reference: the context may die here, outside the lock. */
-  if (context != NULL)
-    g_main_context_unref (context);
-}
-
-typedef struct {
-  AtexitLoopFinalizer *self;
-  AtexitCleanup       *cleanup;
-} AtexitGone;
-
-static gboolean
-atexit_run_gone_cb (gpointer data)
-{
-  AtexitGone *gone = data;
-
-  atexit_run_handle_gone (gone->self, gone->cleanup);
-  atexit_run_release_context (gone->self);
-  g_object_unref (gone->self);
-  g_free (gone);
-
-  return G_SOURCE_REMOVE;
-}
-
-static GQuark atexit_run_cleanup_quark (void);
-G_DEFINE_QUARK (atexit-run-cleanup, atexit_run_cleanup)
-
-/* The task of an async cleanup was finalized: the cleanup is done with its data. This
- * is also how a dropped task is noticed at once. It can happen in any thread.
- *
- * It is the task's qdata destroy notify rather than a weak reference: GLib 2.74 makes
- * a weak reference cost a global lock and two more allocations per task. By the time
- * qdata is cleared the task has dropped its reference on the finalizer, so the cleanup
- * holds one of its own, taken when it started and released here. */
-static void
-atexit_run_task_gone (gpointer data)
-{
-  AtexitCleanup *cleanup = data;
-  AtexitLoopFinalizer *self = cleanup->finalizer;
-  GMainContext *context;
-  AtexitGone *gone;
-  GSource *source;
-
-  /* Held since the task was made: the context cannot be dying under us. */
-  context = g_atomic_pointer_get (&self->task_context);
-  g_assert (context != NULL);
-
-  /* Handled as the owner of the finalizer's context: now where this thread owns it or
-   * can acquire it (then whoever waits on it is woken), else from an idle. */
-  if (g_main_context_is_owner (context))
-    {
-      atexit_run_handle_gone (self, cleanup);
-      atexit_run_release_context (self);
-      g_object_unref (self);
-      return;
-    }
-  if (g_main_context_acquire (context))
-    {
-      atexit_run_handle_gone (self, cleanup);
-      g_main_context_release (context);
-      g_main_context_wakeup (context);
-      atexit_run_release_context (self);
-      g_object_unref (self);
-      return;
-    }
-
-  gone = g_new (AtexitGone, 1);
-  gone->self = self;  /* takes the cleanup's reference */
-  gone->cleanup = cleanup;
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, "[atexit-glib] task released");
-  g_source_set_callback (source, atexit_run_gone_cb, gone, NULL);
-  g_source_attach (source, context);
-  g_source_unref (source);
-}
-
-static void
-atexit_run_task_returned (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      data)
-{
-  AtexitCleanup *cleanup = data;
-  AtexitLoopFinalizer *self = ATEXIT_LOOP_FINALIZER (object);
-  g_autoptr(GError) error = NULL;
-  AtexitRun *run;
-  gboolean ok;
-
-  ok = g_task_propagate_boolean (G_TASK (result), &error);
-
-  if (cleanup->state != ATEXIT_CLEANUP_STARTED)
-    {
-      char buf[ATEXIT_CLEANUP_NAME_MAX];
-
-      g_debug ("“%s” returned after its group had moved on; its result is ignored",
-               atexit_cleanup_get_name (cleanup, buf));
-      return;
-    }
-
-  run = self->run;
-  if (!ok && error == NULL)
-    error = g_error_new_literal (ATEXIT_ERROR, ATEXIT_ERROR_FAILED, _("it returned FALSE"));
-
-  if (error != NULL)
-    atexit_run_failed (run, cleanup, error);
-  else
-    atexit_run_ended (run, cleanup, NULL);
-
-  /* The group waits for the task to be returned, not released: a binding may keep the
-   * task alive until its garbage collector runs. The cleanup is disposed of when the
-   * task is finalized. */
-  cleanup->state = ATEXIT_CLEANUP_ABANDONED;
-  atexit_run_settle (run, cleanup);
-}
-
-static void
-atexit_run_start_one (AtexitRun     *run,
-                      AtexitCleanup *cleanup)
-{
-  AtexitLoopFinalizer *self = run->self;
-
-  if (run->report || run->debug || cleanup->kind == ATEXIT_CLEANUP_ASYNC)
-    cleanup->started_at = g_get_monotonic_time ();
-
-  if (G_UNLIKELY (run->debug))
-    {
-      char buf[ATEXIT_CLEANUP_NAME_MAX];
-
-      g_debug ("Starting “%s” (priority %d)",
-               atexit_cleanup_get_name (cleanup, buf), cleanup->priority);
-    }
-
-  if (cleanup->kind == ATEXIT_CLEANUP_SYNC)
-    {
-      ((AtexitFunc) cleanup->func) (cleanup->user_data);
-      atexit_run_ended (run, cleanup, NULL);
-      atexit_cleanup_dispose (cleanup);
-
-      g_mutex_lock (&self->mutex);
-      run->group_pending--;
-      g_mutex_unlock (&self->mutex);
-    }
-  else
-    {
-      GTask *task = g_task_new (self, run->group_cancellable, atexit_run_task_returned, cleanup);
-
-      g_task_set_source_tag (task, atexit_loop_finalizer_add_async_full);
-      /* GLib 2.74 copies a task's name, and again into the source that returns it:
-       * two allocations per cleanup, so only when someone is debugging. */
-      if (G_UNLIKELY (run->debug))
-        g_task_set_name (task, "[atexit-glib] cleanup");
-      g_object_ref (self);  /* released by atexit_run_task_gone() */
-      atexit_run_hold_context (self);
-      g_object_set_qdata_full (G_OBJECT (task), atexit_run_cleanup_quark (),
-                               cleanup, atexit_run_task_gone);
-      atexit_cleanup_list_push_tail (&run->in_flight, cleanup);
-
-      ((AtexitCleanupFunc) cleanup->func) (self, task, cleanup->user_data);
-    }
-}
-
-static gboolean atexit_run_late_cb (gpointer data);
-
-/* A high-priority idle of the run's context that holds the run; the context owns
- * it, so the pointer returned is valid until it has been dispatched or destroyed. */
-static GSource *
-atexit_run_add_idle (AtexitRun   *run,
-                     const char  *name,
-                     GSourceFunc  func)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, name);
-  g_source_set_callback (source, func, atexit_run_ref (run), atexit_run_unref);
-  g_source_attach (source, run->context);
-  g_source_unref (source);
-
-  return source;
-}
-
-/* With the mutex held. */
-static void
-atexit_run_schedule_late_locked (AtexitRun *run)
-{
-  if (run->late_source == NULL)
-    run->late_source = atexit_run_add_idle (run, "[atexit-glib] late cleanups", atexit_run_late_cb);
-}
-
-/* With the mutex held: takes the cleanups of @list, about to start, out of the id table. */
-static void
-atexit_run_mark_started_locked (AtexitRun         *run,
-                                AtexitCleanupList *list)
-{
-  AtexitLoopFinalizer *self = run->self;
-  /* Every cleanup of @list is in the id table; when they are all of it (one priority
-   * group, the common case), emptying the table at once beats n removals. */
-  gboolean all = list->length == g_hash_table_size (self->by_id);
-
-  /* Out of the table, no remove() can reach them: each is marked started as it
-   * starts, which spares a pass over entries that may no longer be in the cache. */
-  if (all)
-    g_hash_table_remove_all (self->by_id);
-  else
-    for (AtexitCleanup *cleanup = list->head; cleanup != NULL; cleanup = cleanup->next)
-      g_hash_table_remove (self->by_id, cleanup);
-  self->n_pending -= list->length;
-}
-
-static void
-atexit_run_start_list (AtexitRun         *run,
-                       AtexitCleanupList *list)
-{
-  AtexitLoopFinalizer *self = run->self;
-  guint serial = run->group_serial;
-  gboolean pushed = atexit_run_push_context (run);
-
-  run->starting++;
-  while (list->head != NULL)
-    {
-      AtexitCleanup *cleanup = list->head;
-
-      atexit_cleanup_list_unlink (list, cleanup);
-
-      if (run->cancellables->len > 0 && !run->finished)
-        atexit_run_check_cancelled (run);
-
-      if (G_LIKELY (run->group_serial == serial && !run->finished))
+      run->repump = FALSE;
+      if (run->cancellables->len > 0 && atexit_run_check_cancelled (run))
+        break;
+      if (run->phase == ATEXIT_RUN_IN_GROUP)
+        atexit_run_step_group (run);
+      if (run->phase == ATEXIT_RUN_BETWEEN)
         {
-          cleanup->state = ATEXIT_CLEANUP_STARTED;
-          cleanup->finalizer = self;
-          atexit_run_start_one (run, cleanup);
-        }
-      else if (run->cancelled || run->finished)
-        {
-          /* A cleanup iterated the context and the run was cancelled meanwhile. */
-          atexit_cleanup_dispose (cleanup);
-        }
-      else
-        {
-          /* A cleanup iterated the context and its group's deadline passed meanwhile:
-           * the rest still counts as pending, and joins the next group. */
-          g_mutex_lock (&self->mutex);
-          cleanup->state = ATEXIT_CLEANUP_LATE;
-          g_hash_table_add (self->by_id, cleanup);
-          self->n_pending++;
-          atexit_cleanup_list_push_tail (&run->late, cleanup);
-          g_mutex_unlock (&self->mutex);
+          atexit_run_next_group (run);
+          run->repump = TRUE;
         }
     }
-  run->starting--;
+  while (run->repump && run->phase != ATEXIT_RUN_FINISHED);
 
   if (pushed)
     g_main_context_pop_thread_default (run->context);
-}
-
-static guint
-atexit_run_get_group_pending (AtexitRun *run)
-{
-  guint pending;
-
-  g_mutex_lock (&run->self->mutex);
-  pending = run->group_pending;
-  g_mutex_unlock (&run->self->mutex);
-
-  return pending;
-}
-
-static gboolean
-atexit_run_late_cb (gpointer data)
-{
-  AtexitRun *run = data;
-  AtexitLoopFinalizer *self = run->self;
-  AtexitCleanupList list = { NULL, NULL, 0 };
-
-  g_mutex_lock (&self->mutex);
-  run->late_source = NULL;
-  /* Between groups, the next group takes the late cleanups itself. */
-  if (run->group_cancellable != NULL && !run->finished)
-    {
-      atexit_cleanup_list_take_reversed (&list, &run->late);
-      atexit_run_mark_started_locked (run, &list);
-    }
-  g_mutex_unlock (&self->mutex);
-
-  if (run->group_cancellable == NULL || run->finished)
-    return G_SOURCE_REMOVE;
-
-  if (list.length > 0)
-    {
-      atexit_loop_finalizer_notify_pending (self);
-      atexit_run_start_list (run, &list);
-    }
-
-  if (!run->finished && run->starting == 0)
-    {
-      if (run->group_cancellable == NULL)
-        atexit_run_schedule_advance (run);  /* its deadline passed meanwhile */
-      else if (atexit_run_get_group_pending (run) == 0)
-        atexit_run_group_done (run);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-atexit_run_take_late_locked (AtexitRun     *run,
-                             AtexitCleanup *cleanup)
-{
-  if (!run->have_group || cleanup->priority > run->group_priority)
-    return FALSE;
-
-  cleanup->state = ATEXIT_CLEANUP_LATE;
-  atexit_cleanup_list_push_tail (&run->late, cleanup);
-  run->group_pending++;
-  atexit_run_schedule_late_locked (run);
-
-  return TRUE;
-}
-
-void
-atexit_run_drop_late_locked (AtexitRun     *run,
-                             AtexitCleanup *cleanup)
-{
-  atexit_cleanup_list_unlink (&run->late, cleanup);
-  run->group_pending--;
-  /* The group may have been waiting for this one only. */
-  atexit_run_schedule_late_locked (run);
-}
-
-static void
-atexit_run_end_group (AtexitRun *run)
-{
-  g_clear_pointer (&run->deadline_source, atexit_run_destroy_source);
-  g_clear_object (&run->group_cancellable);
-}
-
-static gboolean
-atexit_run_advance_cb (gpointer data)
-{
-  AtexitRun *run = data;
-
-  run->advance_source = NULL;
-  atexit_run_advance (run);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* The group is over. The next one starts from an idle of the context rather than
- * from deep inside whatever ended this one (a task being finalized, a deadline). */
-static void
-atexit_run_schedule_advance (AtexitRun *run)
-{
-  if (run->advance_source == NULL && !run->finished)
-    run->advance_source = atexit_run_add_idle (run, "[atexit-glib] next group",
-                                               atexit_run_advance_cb);
-}
-
-static void
-atexit_run_group_done (AtexitRun *run)
-{
-  atexit_run_end_group (run);
-  atexit_run_schedule_advance (run);
-}
-
-/* Stops waiting for the in-flight cleanups of the group; @straggler says whether they
- * are reported as late, else as cancelled. Returns how many it let go. */
-static guint
-atexit_run_abandon_in_flight (AtexitRun *run,
-                              gboolean   straggler)
-{
-  gint64 now = g_get_monotonic_time ();
-  guint n = run->in_flight.length;
-
-  while (run->in_flight.head != NULL)
-    {
-      AtexitCleanup *cleanup = run->in_flight.head;
-
-      /* Returned ones have left the list already: these are still running. */
-      g_assert (cleanup->state == ATEXIT_CLEANUP_STARTED);
-      atexit_cleanup_list_unlink (&run->in_flight, cleanup);
-      cleanup->state = ATEXIT_CLEANUP_ABANDONED;
-
-      if (straggler)
-        {
-          atexit_run_straggler (run, cleanup, now);
-        }
-      else
-        {
-          g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          _("The run was cancelled"));
-          atexit_run_ended (run, cleanup, error);
-        }
-    }
-
-  return n;
-}
-
-static gboolean
-atexit_run_deadline_cb (gpointer data)
-{
-  AtexitRun *run = data;
-  g_autoptr(GCancellable) cancellable = NULL;
-  guint n;
-
-  g_clear_pointer (&run->deadline_source, g_source_unref);
-
-  /* The group is over: those of its cleanups not started yet (one of them iterated the
-   * context) go to the next group. */
-  run->group_serial++;
-  n = atexit_run_abandon_in_flight (run, TRUE);
-  g_mutex_lock (&run->self->mutex);
-  run->group_pending -= n;
-  g_mutex_unlock (&run->self->mutex);
-
-  /* Cancel after the stragglers are counted: a cleanup that gives up on cancellation
-   * missed its deadline all the same. */
-  cancellable = g_steal_pointer (&run->group_cancellable);
-  atexit_run_group_done (run);
-  g_cancellable_cancel (cancellable);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-atexit_run_begin_group (AtexitRun *run,
-                        guint      timeout_ms)
-{
-  run->group_cancellable = g_cancellable_new ();
-  run->group_timeout_ms = timeout_ms;
-  run->debug = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
-  run->report = g_signal_has_handler_pending (run->self,
-                                              atexit_loop_finalizer_signals[ATEXIT_SIGNAL_CLEANUP_FINISHED],
-                                              0, FALSE);
-
-  if (timeout_ms > 0)
-    {
-      run->deadline_source = g_timeout_source_new (timeout_ms);
-      g_source_set_priority (run->deadline_source, G_PRIORITY_HIGH);
-      g_source_set_static_name (run->deadline_source, "[atexit-glib] group deadline");
-      g_source_set_callback (run->deadline_source, atexit_run_deadline_cb,
-                             atexit_run_ref (run), atexit_run_unref);
-      g_source_attach (run->deadline_source, run->context);
-    }
-
-  if (G_UNLIKELY (run->debug))
-    g_debug ("Starting the group of priority %d (deadline: %u ms)", run->group_priority, timeout_ms);
-}
-
-static GError *
-atexit_run_build_error (AtexitRun *run)
-{
-  g_autoptr(GString) details = NULL;
-  guint n = run->problems->len;
-
-  if (n == 0 && !run->cancelled)
-    return NULL;
-
-  details = g_string_new (NULL);
-  for (guint i = 0; i < n; i++)
-    g_string_append_printf (details, "%s%s", i > 0 ? "; " : "",
-                            (const char *) g_ptr_array_index (run->problems, i));
-
-  if (run->cancelled)
-    {
-      if (n == 0)
-        return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was cancelled"));
-      return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                          _("The run was cancelled; before that: %s"), details->str);
-    }
-
-  return g_error_new (ATEXIT_ERROR,
-                      run->n_timed_out == n ? ATEXIT_ERROR_TIMED_OUT : ATEXIT_ERROR_FAILED,
-                      g_dngettext (GETTEXT_PACKAGE,
-                                   "%u cleanup did not succeed: %s",
-                                   "%u cleanups did not succeed: %s", n),
-                      n, details->str);
-}
-
-/* Ends the run, in the context's thread. The finalizer no longer points at it. */
-static void
-atexit_run_finish (AtexitRun *run)
-{
-  AtexitLoopFinalizer *self = run->self;
-  g_autoptr(GError) error = NULL;
-
-  g_assert (!run->finished);
-  run->finished = TRUE;
-
-  atexit_run_end_group (run);
-  g_ptr_array_set_size (run->cancel_sources, 0);
-
-  error = atexit_run_build_error (run);
-  if (G_UNLIKELY (run->debug))
-    g_debug ("The run ended: %s", error != NULL ? error->message : "every cleanup succeeded");
-
-  for (guint i = 0; i < run->waiters->len; i++)
-    {
-      GTask *task = g_ptr_array_index (run->waiters, i);
-
-      if (error != NULL)
-        g_task_return_error (task, g_error_copy (error));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-  g_ptr_array_set_size (run->waiters, 0);
-
-  atexit_loop_finalizer_notify_running (self);
-}
-
-static void
-atexit_run_advance (AtexitRun *run)
-{
-  AtexitLoopFinalizer *self = run->self;
-
-  /* A cleanup that iterates the context while it is being started (a nested run, a
-   * nested loop) may see its group end; the next group waits until it has returned. */
-  if (run->starting > 0)
-    return;
-
-  atexit_run_ref (run);
-
-  while (!run->finished)
-    {
-      AtexitCleanupList group = { NULL, NULL, 0 };
-      AtexitBucket *bucket;
-      guint timeout_ms;
-
-      /* A cancellation from the run's own thread (a cleanup, a handler) is seen here,
-       * before anything else starts, rather than when its source is dispatched. */
-      if (atexit_run_check_cancelled (run))
-        break;
-
-      g_assert (run->in_flight.length == 0);
-
-      g_mutex_lock (&self->mutex);
-      bucket = atexit_loop_finalizer_first_bucket (self);
-      if (bucket == NULL && run->late.length == 0)
-        {
-          g_assert (run->group_pending == 0);
-          self->run = NULL;
-          run->have_group = FALSE;
-          g_mutex_unlock (&self->mutex);
-
-          atexit_run_finish (run);
-          atexit_run_unref (run);  /* the finalizer's */
-          break;
-        }
-
-      run->group_serial++;
-      run->have_group = TRUE;
-      if (bucket != NULL)
-        run->group_priority = bucket->priority;
-      /* Late ones were added last, so they start first. */
-      atexit_cleanup_list_take_reversed (&group, &run->late);
-      if (bucket != NULL)
-        {
-          run->group_pending += bucket->list.length;
-          atexit_cleanup_list_take_reversed (&group, &bucket->list);
-        }
-      atexit_run_mark_started_locked (run, &group);
-      timeout_ms = self->timeout_ms;
-      g_mutex_unlock (&self->mutex);
-
-      atexit_loop_finalizer_notify_pending (self);
-      atexit_run_begin_group (run, timeout_ms);
-      atexit_run_start_list (run, &group);
-
-      if (run->finished)
-        break;
-      if (run->group_cancellable == NULL)
-        {
-          /* Its deadline passed while it was being started. */
-          atexit_run_schedule_advance (run);
-          break;
-        }
-      if (atexit_run_get_group_pending (run) > 0)
-        break;
-
-      atexit_run_end_group (run);
-    }
-
+  run->pumping = FALSE;
   atexit_run_unref (run);
-}
-
-static gboolean
-atexit_run_cancelled_cb (GCancellable *cancellable,
-                         gpointer      data)
-{
-  AtexitRun *run = data;
-  AtexitLoopFinalizer *self = run->self;
-  AtexitCleanupList skipped = { NULL, NULL, 0 };
-  gboolean was_attached;
-
-  if (run->finished || run->cancelled)
-    return G_SOURCE_REMOVE;
-
-  run->cancelled = TRUE;
-  atexit_run_abandon_in_flight (run, FALSE);
-  if (run->group_cancellable != NULL)
-    g_cancellable_cancel (run->group_cancellable);
-
-  /* Skip what has not started: the late ones and every group still to come. */
-  g_mutex_lock (&self->mutex);
-  atexit_cleanup_list_take_reversed (&skipped, &run->late);
-  for (AtexitBucket *bucket; (bucket = atexit_loop_finalizer_first_bucket (self)) != NULL;)
-    while (bucket->list.head != NULL)
-      {
-        AtexitCleanup *cleanup = bucket->list.head;
-
-        atexit_loop_finalizer_unlink_registered (self, cleanup);
-        atexit_cleanup_list_push_tail (&skipped, cleanup);
-      }
-  for (AtexitCleanup *cleanup = skipped.head; cleanup != NULL; cleanup = cleanup->next)
-    g_hash_table_remove (self->by_id, cleanup);
-  self->n_pending -= skipped.length;
-  run->group_pending = 0;
-  run->have_group = FALSE;
-  if (run->late_source != NULL)
-    g_source_destroy (g_steal_pointer (&run->late_source));
-  was_attached = self->run == run;
-  self->run = NULL;
-  g_mutex_unlock (&self->mutex);
-
-  if (G_UNLIKELY (run->debug))
-    g_debug ("The run was cancelled; %u cleanups skipped", skipped.length);
-
-  while (skipped.head != NULL)
-    {
-      AtexitCleanup *cleanup = skipped.head;
-
-      atexit_cleanup_list_unlink (&skipped, cleanup);
-      atexit_cleanup_dispose (cleanup);
-    }
-  atexit_loop_finalizer_notify_pending (self);
-
-  atexit_run_ref (run);
-  atexit_run_finish (run);
-  if (was_attached)
-    atexit_run_unref (run);  /* the finalizer's */
-  atexit_run_unref (run);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Whether a caller's cancellable was cancelled; if so, the run is cancelled now. */
-static gboolean
-atexit_run_check_cancelled (AtexitRun *run)
-{
-  for (guint i = 0; i < run->cancellables->len && !run->cancelled; i++)
-    {
-      GCancellable *cancellable = g_ptr_array_index (run->cancellables, i);
-
-      if (g_cancellable_is_cancelled (cancellable))
-        atexit_run_cancelled_cb (cancellable, run);
-    }
-
-  return run->cancelled;
-}
-
-static void
-atexit_run_watch_cancellable (AtexitRun    *run,
-                              GCancellable *cancellable)
-{
-  GSource *source;
-
-  if (cancellable == NULL)
-    return;
-
-  /* Cancellation may come from any thread; the source brings it to the context. */
-  g_ptr_array_add (run->cancellables, g_object_ref (cancellable));
-  source = g_cancellable_source_new (cancellable);
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, "[atexit-glib] run cancelled");
-  g_source_set_callback (source, G_SOURCE_FUNC (atexit_run_cancelled_cb),
-                         atexit_run_ref (run), atexit_run_unref);
-  g_source_attach (source, run->context);
-  g_ptr_array_add (run->cancel_sources, source);
 }
 
 void
 atexit_run_start_or_join (AtexitLoopFinalizer *self,
-                          GTask               *task,
-                          GCancellable        *cancellable)
+                          GTask               *waiter)
 {
+  GCancellable *cancellable = g_task_get_cancellable (waiter);
   AtexitRun *run;
 
   g_mutex_lock (&self->mutex);
   run = self->run;
-  if (run == NULL && self->context != NULL)
-    {
-      run = g_new0 (AtexitRun, 1);
-      g_atomic_ref_count_init (&run->ref_count);
-      run->self = g_object_ref (self);
-      run->context = g_main_context_ref (self->context);
-      run->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-      run->cancel_sources = g_ptr_array_new_with_free_func (atexit_run_destroy_source);
-      run->cancellables = g_ptr_array_new_with_free_func (g_object_unref);
-      run->problems = g_ptr_array_new_with_free_func (g_free);
-      self->run = run;  /* owns the first reference */
 
-      g_ptr_array_add (run->waiters, g_object_ref (task));
+  if (run != NULL)
+    {
+      /* A run is in progress: join it. */
+      g_ptr_array_add (run->waiters, g_object_ref (waiter));
+      atexit_run_ref (run);
+      /* Joined from an about-to-close handler, perhaps to wait for the run: its groups
+       * start without waiting for the signal emission to return. */
+      if (run->phase == ATEXIT_RUN_STARTING)
+        {
+          run->phase = ATEXIT_RUN_BETWEEN;
+          atexit_run_wake_locked (run);
+        }
       g_mutex_unlock (&self->mutex);
 
-      atexit_run_watch_cancellable (run, cancellable);
-      atexit_loop_finalizer_notify_running (self);
-
-      run->debug = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
-      if (G_UNLIKELY (run->debug))
-        g_debug ("Run started");
-
-      atexit_run_ref (run);
-      /* Cancelled before it began: nothing starts, not even the signal. */
+      atexit_run_watch (run, cancellable);
       if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
-        atexit_run_cancelled_cb (cancellable, run);
-      else
-        {
-          run->emitting = TRUE;
-          g_signal_emit (self, atexit_loop_finalizer_signals[ATEXIT_SIGNAL_ABOUT_TO_CLOSE], 0);
-          run->emitting = FALSE;
-        }
-      /* Unless a handler joined the run, which then started from the context. */
-      if (!run->finished && run->advance_source == NULL)
-        atexit_run_advance (run);
+        atexit_run_cancel (run);
       atexit_run_unref (run);
       return;
     }
 
-  if (run == NULL)
+  if (self->context == NULL)
     {
       g_mutex_unlock (&self->mutex);
-      g_task_return_new_error (task, ATEXIT_ERROR, ATEXIT_ERROR_CONTEXT_DIED,
+      g_task_return_new_error (waiter, ATEXIT_ERROR, ATEXIT_ERROR_CONTEXT_DIED,
                                _("Cannot run the finalizer: its main context was destroyed"));
       return;
     }
 
-  /* A run is in progress: join it. */
-  g_ptr_array_add (run->waiters, g_object_ref (task));
-  atexit_run_ref (run);
+  /* A safety net after a completed shutdown (a second quit, the application's
+   * ::shutdown after a graceful quit): nothing to do, and nothing to tell. */
+  if (self->has_run && self->registrations == self->registrations_at_end)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_task_return_boolean (waiter, TRUE);
+      return;
+    }
+
+  run = atexit_run_new (self);
+  self->run = run;  /* the finalizer's reference */
+  self->owner_thread = g_thread_self ();
+  g_ptr_array_add (run->waiters, g_object_ref (waiter));
   g_mutex_unlock (&self->mutex);
 
-  atexit_run_watch_cancellable (run, cancellable);
-  /* Joined from an about-to-close handler, perhaps to wait for the run: its groups
-   * must start without waiting for the signal emission to return. */
-  if (run->emitting)
-    atexit_run_schedule_advance (run);
-  atexit_run_unref (run);
-}
+  atexit_run_ref (run);
+  atexit_run_watch (run, cancellable);
+  atexit_run_report_begin (run);
 
-gboolean
-atexit_run_is_starting (AtexitLoopFinalizer *self)
-{
-  return self->run != NULL && self->run->starting > 0;
+  /* Cancelled before it began: nothing starts, not even the signal. */
+  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    {
+      atexit_run_cancel (run);
+      atexit_run_unref (run);
+      return;
+    }
+
+  if (run->total_timeout_ms > 0)
+    {
+      run->total_deadline = run->started_at + (gint64) run->total_timeout_ms * 1000;
+      atexit_run_arm_timer (run);
+    }
+
+  atexit_loop_finalizer_notify_running (self);
+  if (run->phase == ATEXIT_RUN_STARTING)
+    atexit_loop_finalizer_emit_about_to_close (self);
+  if (run->phase == ATEXIT_RUN_STARTING)
+    run->phase = ATEXIT_RUN_BETWEEN;
+
+  atexit_run_pump (run);
+  atexit_run_unref (run);
 }

@@ -101,7 +101,6 @@ main (int   argc,
       int status;
 
       atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup, NULL, NULL);
-      atexit_application_install (application);
       g_signal_connect (application, "activate", G_CALLBACK (activate), NULL);
       status = g_application_run (application, 1, argv);
       signum = atexit_unix_signals_get_signal (finalizer);

@@ -93,8 +93,6 @@ run_application (gboolean quit_with_atexit,
   char *joined;
   int status;
 
-  if (install)
-    atexit_application_install (application);
   g_signal_connect (application, "activate", G_CALLBACK (activate_cb), &test);
   g_signal_connect_after (application, "shutdown", G_CALLBACK (shutdown_after_cb), &test);
   status = g_application_run (application, 1, argv);
