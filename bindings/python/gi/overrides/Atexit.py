@@ -134,7 +134,8 @@ __all__.append('LoopFinalizer')
 
 
 # id → function, for unregister(func). An entry goes when the finalizer
-# releases the cleanup: it ran, was removed, or its context died.
+# releases the cleanup: it ran, was removed, or its context died. Threads
+# share it through single dict operations, which are atomic.
 _registered = {}
 
 
@@ -176,6 +177,7 @@ __all__.append('unregister')
 
 
 def _run_at_exit():
+    """Runs the default finalizer's pending cleanups, unless told not to."""
     action = os.environ.get('ATEXIT_EXIT_ACTION', '').strip().lower()
     if action in ('none', 'warn'):
         return
