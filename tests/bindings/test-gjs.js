@@ -155,6 +155,93 @@ test('cleanup-finished reports each cleanup', () => {
     assertEqual(reports, [['ok', 5, true, null], ['bad', 10, true, 'nope']]);
 });
 
+// docs/bindings.md: a cleanup that may throw catches and returns the error.
+function cleanupError(name, e) {
+    if (e instanceof GLib.Error)
+        return e;
+    return new GLib.Error(Atexit.Error, Atexit.Error.FAILED, `“${name}” threw ${e}`);
+}
+
+function elapsedMs(start) {
+    return (GLib.get_monotonic_time() - start) / 1000;
+}
+
+test('a cleanup that throws holds the run up until its deadline', () => {
+    // What the pattern is for: GJS logs the exception and the task is never
+    // returned. (The JS ERROR on stderr is this test's.)
+    const [f] = newFinalizer();
+    f.timeout = 200;
+    f.add_async_full('thrower', GLib.PRIORITY_DEFAULT, () => {
+        throw new Error('expected by the test');
+    });
+    const start = GLib.get_monotonic_time();
+    const e = assertThrows(() => f.run(null));
+    assert(e.matches(Atexit.Error, Atexit.Error.TIMED_OUT), `ATEXIT_ERROR_TIMED_OUT: ${e}`);
+    assert(e.message.includes('thrower'), e.message);
+    // It still ends: at its deadline, not after it.
+    assert(elapsedMs(start) >= 200, `${elapsedMs(start)} ms`);
+    assert(elapsedMs(start) < 5000, `${elapsedMs(start)} ms`);
+});
+
+test('a cleanup that catches and returns the error fails at once', () => {
+    const [f] = newFinalizer();
+    f.timeout = 60000;  // a run that waited for it would outlast the test's timeout
+    const calls = [];
+    f.add_async_full('flush-journal', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        try {
+            throw new TypeError('disk on fire');
+        } catch (e) {
+            task.return_error(cleanupError('flush-journal', e));
+        }
+    });
+    f.add(() => calls.push('other'));
+    const e = assertThrows(() => f.run(null));
+    assert(e.matches(Atexit.Error, Atexit.Error.FAILED), `ATEXIT_ERROR_FAILED: ${e}`);
+    assert(e.message.includes('flush-journal'), e.message);
+    assert(e.message.includes('TypeError: disk on fire'), e.message);
+    assertEqual(calls, ['other']);
+});
+
+test('a promise that rejects, caught with .catch, fails its cleanup at once', () => {
+    // GJS settles promises from the default main context: this finalizer's.
+    const f = Atexit.LoopFinalizer.get_default();
+    f.timeout = 60000;
+    async function closeJournal() {
+        await null;
+        throw new Error('journal gone');
+    }
+    f.add_async_full('journal', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        closeJournal()
+            .then(() => task.return_boolean(true))
+            .catch(e => task.return_error(cleanupError('journal', e)));
+    });
+    const e = assertThrows(() => f.run(null));
+    assert(e.matches(Atexit.Error, Atexit.Error.FAILED), `ATEXIT_ERROR_FAILED: ${e}`);
+    assert(e.message.includes('journal'), e.message);
+    assert(e.message.includes('Error: journal gone'), e.message);
+    assertEqual(f.pending, 0);
+    f.timeout = Atexit.DEFAULT_TIMEOUT;
+});
+
+test('a GLib.Error caught is returned as it is', () => {
+    const [f] = newFinalizer();
+    f.timeout = 60000;
+    const errors = [];
+    f.connect('cleanup-finished', (_f, name, priority, durationUs, error) => errors.push(error));
+    f.add_async_full('settings', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        try {
+            Gio.File.new_for_path('/nonexistent/atexit-glib').load_contents(null);
+            task.return_boolean(true);
+        } catch (e) {
+            task.return_error(cleanupError('settings', e));
+        }
+    });
+    const e = assertThrows(() => f.run(null));
+    assert(e.matches(Atexit.Error, Atexit.Error.FAILED), `ATEXIT_ERROR_FAILED: ${e}`);
+    assert(e.message.includes('settings'), e.message);
+    assert(errors[0].matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND), `${errors[0]}`);
+});
+
 test('remove prevents a cleanup', () => {
     const [f] = newFinalizer();
     const calls = [];
