@@ -135,20 +135,6 @@ test_quit_and_safety_net (void)
   g_assert_cmpstr (events, ==, "activate,cleanup-started,cleanup-done,shutdown,returned");
 }
 
-static void
-test_bad_input (void)
-{
-  if (g_test_subprocess ())
-    {
-      atexit_application_quit (NULL);
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*G_IS_APPLICATION*");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -159,7 +145,6 @@ main (int   argc,
   g_test_add_func ("/atexit/application/quit/after-cleanups", test_quit);
   g_test_add_func ("/atexit/application/shutdown/runs-leftovers", test_shutdown_safety_net);
   g_test_add_func ("/atexit/application/quit-and-shutdown/one-run", test_quit_and_safety_net);
-  g_test_add_func ("/atexit/application/bad-input/null", test_bad_input);
 
   return g_test_run ();
 }

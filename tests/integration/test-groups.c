@@ -222,20 +222,6 @@ test_group_object (void)
   g_assert_true (g_socket_is_closed (socket));
 }
 
-static void
-test_bad_input (void)
-{
-  if (g_test_subprocess ())
-    {
-      g_assert_null (atexit_group_new (NULL, "plugin", 0));
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*ATEXIT_IS_LOOP_FINALIZER*");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -249,7 +235,6 @@ main (int   argc,
   g_test_add_func ("/atexit/groups/host-first/parent-deadline", test_host_deadline);
   g_test_add_func ("/atexit/groups/dropped/releases-cleanups", test_dropped);
   g_test_add_func ("/atexit/groups/add-object/closed", test_group_object);
-  g_test_add_func ("/atexit/groups/bad-input/null-parent", test_bad_input);
 
   return g_test_run ();
 }

@@ -604,38 +604,6 @@ test_async_pair (void)
   g_assert_cmpuint (capture_count (G_LOG_LEVEL_WARNING, "*GSubprocess*"), ==, 0);
 }
 
-static void
-test_bad_input (void)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GObject) plain = g_object_new (G_TYPE_OBJECT, NULL);
-
-      g_assert_cmpuint (atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (),
-                                                          plain), ==, 0);
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*objects of type GObject cannot be closed*");
-}
-
-static void
-test_bad_input_null (void)
-{
-  if (g_test_subprocess ())
-    {
-      g_assert_cmpuint (atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (),
-                                                          NULL), ==, 0);
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*G_IS_OBJECT*");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -658,8 +626,6 @@ main (int   argc,
   g_test_add_func ("/atexit/resources/thread/registered-elsewhere", test_from_thread);
   g_test_add_func ("/atexit/resources/report/backtrace", test_backtrace);
   g_test_add_func ("/atexit/resources/pair/start-and-finish", test_async_pair);
-  g_test_add_func ("/atexit/resources/bad-input/unsupported-type", test_bad_input);
-  g_test_add_func ("/atexit/resources/bad-input/null", test_bad_input_null);
 
   return g_test_run ();
 }
