@@ -1,9 +1,10 @@
-/* test-application.c: a real GApplication, run by g_application_run(), quits after its cleanups
+/* application.c: a real GApplication, run by g_application_run(), quits after its cleanups
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright 2026 The atexit-glib authors
  */
 
-#include "integration-util.h"
+#include "test-util.h"
 
 typedef struct {
   GPtrArray *events;
@@ -140,7 +141,6 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  capture_install ();
 
   g_test_add_func ("/atexit/application/quit/after-cleanups", test_quit);
   g_test_add_func ("/atexit/application/shutdown/runs-leftovers", test_shutdown_safety_net);
