@@ -629,8 +629,8 @@ main (int   argc,
   g_test_add_func ("/atexit/resources/file/buffer-flushed", test_file_flushed);
   g_test_add_func ("/atexit/resources/dev-full/close-fails", test_close_fails);
   g_test_add_func ("/atexit/resources/dbus/goodbye-before-close", test_dbus_connection);
-  g_test_add_func ("/atexit/resources/subprocess/terminated", test_subprocess_terminated);
-  g_test_add_func ("/atexit/resources/subprocess/killed-at-deadline",
+  g_test_add_func ("/atexit/resources/child-process/terminated", test_subprocess_terminated);
+  g_test_add_func ("/atexit/resources/child-process/killed-at-deadline",
                    test_subprocess_killed_at_deadline);
   g_test_add_func ("/atexit/resources/monitor-and-cancellable/cancelled",
                    test_monitor_and_cancellable);
