@@ -4,7 +4,7 @@
 #   memcheck  the C test suites under valgrind memcheck with GLib's suppressions:
 #             any byte definitely or indirectly lost, or any invalid access, fails
 #   asan      an AddressSanitizer + UndefinedBehaviorSanitizer build and its tests
-#   tsan      a ThreadSanitizer build and the reliability tests (thread stress at full size)
+#   tsan      a ThreadSanitizer build and every C test suite (thread stress at full size)
 #
 # Usage: tools/ci-builds.sh [memcheck] [asan] [tsan]      (default: all three)
 # Build directories go under $ATEXIT_CI_BUILDS (default: a directory in $TMPDIR),
@@ -49,9 +49,11 @@ run_step () {
       ;;
     tsan)
       setup tsan -Db_sanitize=thread -Db_lundef=false
-      # Only the reliability programs link the shim that shows GLib's futex-based
-      # mutex to ThreadSanitizer; elsewhere every access under a lock is reported.
-      meson test -C "$builds/tsan" --suite reliability --num-processes "$jobs" --print-errorlogs
+      # Every C test program starts threads (its own, or GIO's workers) and, in this
+      # build, links the wrappers that show GLib's futex-based mutex to ThreadSanitizer
+      # (tests/tsan-glib-mutex.c).
+      meson test -C "$builds/tsan" --suite core --suite integration --suite reliability \
+        --suite bench-smoke --num-processes "$jobs" --print-errorlogs
       ;;
     *)
       echo "unknown build: $name" >&2

@@ -12,15 +12,15 @@
 
 #include <atexit-glib.h>
 
-#include "test-common.h"
+#include "test-util.h"
 
 typedef struct {
   GMainContext        *context;
   AtexitLoopFinalizer *finalizer;
-} Fixture;
+} HostFixture;
 
 static void
-fixture_set_up (Fixture       *fx,
+host_set_up (HostFixture       *fx,
                 gconstpointer  data)
 {
   fx->context = g_main_context_new ();
@@ -30,7 +30,7 @@ fixture_set_up (Fixture       *fx,
 }
 
 static void
-fixture_tear_down (Fixture       *fx,
+host_tear_down (HostFixture       *fx,
                    gconstpointer  data)
 {
   g_main_context_pop_thread_default (fx->context);
@@ -38,7 +38,7 @@ fixture_tear_down (Fixture       *fx,
 }
 
 static void
-fixture_run (Fixture   *fx,
+host_run (HostFixture   *fx,
              RunResult *res,
              GCancellable *cancellable)
 {
@@ -54,23 +54,23 @@ typedef struct {
   guint       started;
   guint       destroyed;
   GThread    *destroyed_in;
-} Item;
+} Cleanup;
 
 static void
-item_destroy (gpointer data)
+cleanup_destroyed (gpointer data)
 {
-  Item *item = data;
+  Cleanup *item = data;
 
   item->destroyed++;
   item->destroyed_in = g_thread_self ();
 }
 
 static void
-item_succeed (AtexitLoopFinalizer *finalizer,
+cleanup_succeed (AtexitLoopFinalizer *finalizer,
               GTask               *task,
               gpointer             data)
 {
-  Item *item = data;
+  Cleanup *item = data;
 
   item->started++;
   g_task_return_boolean (task, TRUE);
@@ -78,31 +78,31 @@ item_succeed (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-item_hold (AtexitLoopFinalizer *finalizer,
+cleanup_hold (AtexitLoopFinalizer *finalizer,
            GTask               *task,
            gpointer             data)
 {
-  Item *item = data;
+  Cleanup *item = data;
 
   item->started++;
   item->task = task;
 }
 
 static void
-item_sync (gpointer data)
+cleanup_sync (gpointer data)
 {
-  Item *item = data;
+  Cleanup *item = data;
 
   item->started++;
 }
 
 static guint
-add_item (Fixture           *fx,
-          Item              *item,
+add_cleanup (HostFixture           *fx,
+          Cleanup              *item,
           AtexitCleanupFunc  func)
 {
   return atexit_loop_finalizer_add_async_full (fx->finalizer, item->name, G_PRIORITY_DEFAULT,
-                                               func, item, item_destroy);
+                                               func, item, cleanup_destroyed);
 }
 
 /* 1. A ::cleanup-finished handler that iterates the context past the group's deadline:
@@ -110,7 +110,7 @@ add_item (Fixture           *fx,
  * nothing of the run is freed or counted twice. */
 
 typedef struct {
-  Fixture *fx;
+  HostFixture *fx;
   GString *seen;
   gboolean slow_reported;
   guint    n_reports;
@@ -141,20 +141,20 @@ iterate_until_slow_reported_cb (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_finished_handler_iterates_past_deadline (Fixture       *fx,
+test_finished_handler_iterates_past_deadline (HostFixture       *fx,
                                               gconstpointer  data)
 {
-  Item quick = { "quick" }, slow = { "slow" };
+  Cleanup quick = { "quick" }, slow = { "slow" };
   Reports reports = { fx, g_string_new (NULL) };
   g_auto(RunResult) res = { 0 };
 
   atexit_loop_finalizer_set_timeout (fx->finalizer, 50);
-  add_item (fx, &slow, item_hold);
-  add_item (fx, &quick, item_succeed);
+  add_cleanup (fx, &slow, cleanup_hold);
+  add_cleanup (fx, &quick, cleanup_succeed);
   g_signal_connect (fx->finalizer, "cleanup-finished",
                     G_CALLBACK (iterate_until_slow_reported_cb), &reports);
 
-  fixture_run (fx, &res, NULL);
+  host_run (fx, &res, NULL);
 
   g_assert_false (res.ok);
   g_assert_error (res.error, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT);
@@ -190,19 +190,19 @@ flush_pending_cb (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_finished_handler_flushes (Fixture       *fx,
+test_finished_handler_flushes (HostFixture       *fx,
                                gconstpointer  data)
 {
-  Item items[6] = { { "a" }, { "b" }, { "c" }, { "d" }, { "e" }, { "f" } };
+  Cleanup items[6] = { { "a" }, { "b" }, { "c" }, { "d" }, { "e" }, { "f" } };
   Reports reports = { fx, g_string_new (NULL) };
   g_auto(RunResult) res = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
     atexit_loop_finalizer_add_async_full (fx->finalizer, items[i].name, i % 3,
-                                          item_succeed, &items[i], item_destroy);
+                                          cleanup_succeed, &items[i], cleanup_destroyed);
   g_signal_connect (fx->finalizer, "cleanup-finished", G_CALLBACK (flush_pending_cb), &reports);
 
-  fixture_run (fx, &res, NULL);
+  host_run (fx, &res, NULL);
 
   g_assert_no_error (res.error);
   g_assert_true (res.ok);
@@ -219,7 +219,7 @@ test_finished_handler_flushes (Fixture       *fx,
 
 /* The same, and the run is cancelled from within the handler (a second Ctrl+C). */
 typedef struct {
-  Fixture      *fx;
+  HostFixture      *fx;
   GCancellable *cancellable;
   guint         n_reports;
 } CancelInHandler;
@@ -241,20 +241,20 @@ cancel_and_flush_cb (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_finished_handler_cancels (Fixture       *fx,
+test_finished_handler_cancels (HostFixture       *fx,
                                gconstpointer  data)
 {
-  Item first = { "first" }, held = { "held" }, later = { "later" };
+  Cleanup first = { "first" }, held = { "held" }, later = { "later" };
   CancelInHandler c = { fx, g_cancellable_new () };
   g_auto(RunResult) res = { 0 };
 
   atexit_loop_finalizer_add_async_full (fx->finalizer, "later", G_PRIORITY_LOW,
-                                        item_succeed, &later, item_destroy);
-  add_item (fx, &held, item_hold);
-  add_item (fx, &first, item_succeed);
+                                        cleanup_succeed, &later, cleanup_destroyed);
+  add_cleanup (fx, &held, cleanup_hold);
+  add_cleanup (fx, &first, cleanup_succeed);
   g_signal_connect (fx->finalizer, "cleanup-finished", G_CALLBACK (cancel_and_flush_cb), &c);
 
-  fixture_run (fx, &res, c.cancellable);
+  host_run (fx, &res, c.cancellable);
 
   g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (later.started, ==, 0);
@@ -275,7 +275,7 @@ test_finished_handler_cancels (Fixture       *fx,
  * is cancelled: before the run, and from the handler itself. */
 
 typedef struct {
-  Fixture      *fx;
+  HostFixture      *fx;
   GCancellable *cancel_in_handler;
   guint         notified;
 } Running;
@@ -295,22 +295,22 @@ running_iterates_cb (GObject    *object,
 }
 
 static void
-test_running_handler_iterates_cancelled (Fixture       *fx,
+test_running_handler_iterates_cancelled (HostFixture       *fx,
                                          gconstpointer  data)
 {
   gboolean cancel_before = GPOINTER_TO_INT (data);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Item a = { "a" }, held = { "held" };
+  Cleanup a = { "a" }, held = { "held" };
   Running r = { fx, cancel_before ? NULL : cancellable };
   g_auto(RunResult) res = { 0 };
 
-  add_item (fx, &held, item_hold);
-  add_item (fx, &a, item_succeed);
+  add_cleanup (fx, &held, cleanup_hold);
+  add_cleanup (fx, &a, cleanup_succeed);
   g_signal_connect (fx->finalizer, "notify::running", G_CALLBACK (running_iterates_cb), &r);
   if (cancel_before)
     g_cancellable_cancel (cancellable);
 
-  fixture_run (fx, &res, cancellable);
+  host_run (fx, &res, cancellable);
 
   g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (atexit_loop_finalizer_get_running (fx->finalizer));
@@ -345,7 +345,7 @@ plugin_state_free (gpointer data)
 }
 
 static void
-test_remove_destroy_drops_finalizer (Fixture       *fx,
+test_remove_destroy_drops_finalizer (HostFixture       *fx,
                                      gconstpointer  data)
 {
   Plugin plugin = { atexit_group_new (fx->finalizer, "plugin", G_PRIORITY_DEFAULT) };
@@ -378,20 +378,20 @@ remover_cb (gpointer data)
 }
 
 static void
-test_remove_in_current_group (Fixture       *fx,
+test_remove_in_current_group (HostFixture       *fx,
                               gconstpointer  data)
 {
-  Item victim = { "victim" };
+  Cleanup victim = { "victim" };
   Remover remover = { fx->finalizer };
   g_auto(RunResult) res = { 0 };
 
   /* Last registered runs first: the remover, then (were it not removed) the victim. */
   remover.victim = atexit_loop_finalizer_add_full (fx->finalizer, "victim", G_PRIORITY_DEFAULT,
-                                                   item_sync, &victim, item_destroy);
+                                                   cleanup_sync, &victim, cleanup_destroyed);
   atexit_loop_finalizer_add_full (fx->finalizer, "remover", G_PRIORITY_DEFAULT,
                                   remover_cb, &remover, NULL);
 
-  fixture_run (fx, &res, NULL);
+  host_run (fx, &res, NULL);
 
   g_assert_true (res.ok);
   g_assert_true (remover.removed);
@@ -482,13 +482,13 @@ slow_destroy (gpointer data)
 }
 
 static void
-test_worker_release_not_owner (Fixture       *fx,
+test_worker_release_not_owner (HostFixture       *fx,
                                gconstpointer  data)
 {
   for (guint round = 0; round < 20; round++)
     {
       Worker w = { 0 };
-      Item next = { "next" };
+      Cleanup next = { "next" };
       g_autoptr(GError) error = NULL;
       GThread *thread;
 
@@ -507,7 +507,7 @@ test_worker_release_not_owner (Fixture       *fx,
       /* The worker lets the task go; the owner starts its next run. */
       worker_set (&w, &w.release);
       atexit_loop_finalizer_set_timeout (fx->finalizer, 0);
-      atexit_loop_finalizer_add (fx->finalizer, item_sync, &next, item_destroy);
+      atexit_loop_finalizer_add (fx->finalizer, cleanup_sync, &next, cleanup_destroyed);
       worker_set (&w, &w.next_run);
       g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
       g_assert_no_error (error);
@@ -576,7 +576,7 @@ worker_destroy (gpointer data)
 }
 
 static void
-test_worker_drop_reported_in_owner (Fixture       *fx,
+test_worker_drop_reported_in_owner (HostFixture       *fx,
                                     gconstpointer  data)
 {
   Worker w = { 0 };
@@ -618,14 +618,14 @@ fail_now (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_name_not_utf8 (Fixture       *fx,
+test_name_not_utf8 (HostFixture       *fx,
                     gconstpointer  data)
 {
   g_auto(RunResult) res = { 0 };
 
   atexit_loop_finalizer_add_async_full (fx->finalizer, "bad\xff\xfe name", G_PRIORITY_DEFAULT,
                                         fail_now, NULL, NULL);
-  fixture_run (fx, &res, NULL);
+  host_run (fx, &res, NULL);
 
   g_assert_error (res.error, ATEXIT_ERROR, ATEXIT_ERROR_FAILED);
   g_assert_true (g_utf8_validate (res.error->message, -1, NULL));
@@ -640,7 +640,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, data) \
-  g_test_add ("/atexit/hostile/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/atexit/hostile/" path, HostFixture, data, host_set_up, func, host_tear_down)
 
   ADD ("cleanup-finished/iterates-past-deadline", test_finished_handler_iterates_past_deadline,
        NULL);

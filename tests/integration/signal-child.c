@@ -1,4 +1,4 @@
-/* signal-child.c: a program that quits gracefully on signals, for test-signals
+/* signal-child.c: a program that quits gracefully on signals, for unix-signals
  *
  * Usage: signal-child loop|stuck|app
  *   loop   a GMainLoop; its cleanup completes on its own

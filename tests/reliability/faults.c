@@ -12,42 +12,20 @@
 #include <sys/socket.h>
 #include <gio/gunixoutputstream.h>
 
+#include "test-util.h"
 #include "reliability-common.h"
 
 #define DEADLINE_MS 200
 
-typedef struct {
-  GMainContext        *context;
-  AtexitLoopFinalizer *finalizer;
-} Fixture;
-
+/* The shared fixture, with a short deadline and the warnings of the test before
+ * forgotten. */
 static void
-fixture_setup (Fixture       *f,
+faults_set_up (Fixture       *f,
                gconstpointer  data)
 {
   rel_log_reset ();
-  f->context = g_main_context_new ();
-  g_main_context_push_thread_default (f->context);
-  f->finalizer = atexit_loop_finalizer_get_for_context (f->context);
+  fixture_set_up (f, data);
   atexit_loop_finalizer_set_timeout (f->finalizer, DEADLINE_MS);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (f->context);
-  g_main_context_unref (f->context);
-}
-
-static void
-iterate_until (GMainContext *context,
-               gboolean     *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (context, TRUE);
 }
 
 /* The run fails with @code and names @name, which was logged exactly once. */
@@ -203,14 +181,14 @@ test_child_ignores_sigterm (Fixture       *f,
   /* Wait until the child has set up its trap. */
   g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (c.child), 64, G_PRIORITY_DEFAULT,
                                    NULL, read_line_cb, &ready);
-  iterate_until (f->context, &ready);
+  WAIT_FOR (f->context, ready);
 
   atexit_loop_finalizer_add_async_full (f->finalizer, "stop helper", G_PRIORITY_DEFAULT,
                                   terminate_child_cleanup, &c, NULL);
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT, "stop helper");
 
   /* The cleanup's answer to its cancelled deadline, SIGKILL, still ends the child. */
-  iterate_until (f->context, &c.exited);
+  WAIT_FOR (f->context, c.exited);
   g_assert_true (g_subprocess_get_if_signaled (c.child));
   g_assert_cmpint (g_subprocess_get_term_sig (c.child), ==, SIGKILL);
   g_object_unref (c.child);
@@ -313,8 +291,7 @@ test_dbus_peer_never_answers (Fixture       *f,
   g_dbus_connection_unregister_object (peer, registration);
   g_dbus_connection_close_sync (client, NULL, NULL);
   g_dbus_connection_close_sync (peer, NULL, NULL);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
+  drain (f->context);
   g_clear_object (&client);
   g_clear_object (&peer);
   g_test_dbus_down (bus);
@@ -399,7 +376,7 @@ test_socket_peer_resets (Fixture       *f,
                                    G_IO_IN | G_IO_ERR | G_IO_HUP, NULL);
   g_source_set_callback (source, G_SOURCE_FUNC (readable_cb), &reset, NULL);
   g_source_attach (source, f->context);
-  iterate_until (f->context, &reset);
+  WAIT_FOR (f->context, reset);
 
   atexit_loop_finalizer_set_timeout (f->finalizer, ATEXIT_DEFAULT_TIMEOUT);
   atexit_loop_finalizer_add_async_full (f->finalizer, "send QUIT", G_PRIORITY_DEFAULT,
@@ -520,7 +497,7 @@ test_blocking_work_offloaded (Fixture       *f,
   g_assert_false (b.released);
 
   /* The data is released once the worker lets go of the task. */
-  iterate_until (f->context, &b.released);
+  WAIT_FOR (f->context, b.released);
   g_assert_cmpint (g_atomic_int_get (&b.done), ==, 1);
 }
 
@@ -595,7 +572,7 @@ main (int    argc,
 
 #define ADD(path, func) \
   g_test_add ("/atexit/reliability/faults/" path, Fixture, NULL, \
-              fixture_setup, func, fixture_teardown)
+              faults_set_up, func, fixture_tear_down_threaded_io)
   ADD ("close-fails", test_close_fails);
   ADD ("child-ignores-sigterm", test_child_ignores_sigterm);
   ADD ("dbus-peer-never-answers", test_dbus_peer_never_answers);

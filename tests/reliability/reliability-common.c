@@ -10,7 +10,6 @@
 
 GMutex     rel_log_mutex;
 GPtrArray *rel_log_warnings;
-gboolean   rel_log_allow_criticals;
 
 static GLogWriterOutput
 rel_log_writer (GLogLevelFlags   log_level,
@@ -36,9 +35,6 @@ rel_log_writer (GLogLevelFlags   log_level,
       g_mutex_unlock (&rel_log_mutex);
       return G_LOG_WRITER_HANDLED;
     }
-
-  if ((log_level & G_LOG_LEVEL_CRITICAL) && rel_log_allow_criticals)
-    return g_log_writer_default (log_level, fields, n_fields, user_data);
 
   if (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
     {

@@ -1,9 +1,10 @@
-/* test-application.c: a real GApplication, run by g_application_run(), quits after its cleanups
+/* application.c: a real GApplication, run by g_application_run(), quits after its cleanups
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright 2026 The atexit-glib authors
  */
 
-#include "integration-util.h"
+#include "test-util.h"
 
 typedef struct {
   GPtrArray *events;
@@ -133,31 +134,15 @@ test_quit_and_safety_net (void)
   g_assert_cmpstr (events, ==, "activate,cleanup-started,cleanup-done,shutdown,returned");
 }
 
-static void
-test_bad_input (void)
-{
-  if (g_test_subprocess ())
-    {
-      atexit_application_quit (NULL);
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*G_IS_APPLICATION*");
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  capture_install ();
 
   g_test_add_func ("/atexit/application/quit/after-cleanups", test_quit);
   g_test_add_func ("/atexit/application/shutdown/runs-leftovers", test_shutdown_safety_net);
   g_test_add_func ("/atexit/application/quit-and-shutdown/one-run", test_quit_and_safety_net);
-  g_test_add_func ("/atexit/application/bad-input/null", test_bad_input);
 
   return g_test_run ();
 }

@@ -1,41 +1,13 @@
-/* test-real.c: cleanups that shut down real GIO resources
+/* real-gio.c: hand-written cleanups that shut down real GIO resources
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright 2026 The atexit-glib authors
  */
 
 #include <signal.h>
 #include <string.h>
 
-#include <atexit-glib.h>
-
-#include "test-common.h"
-
-typedef struct {
-  GMainContext        *context;
-  AtexitLoopFinalizer *finalizer;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fx,
-                gconstpointer  data)
-{
-  fx->context = g_main_context_new ();
-  g_main_context_push_thread_default (fx->context);
-  fx->finalizer = atexit_loop_finalizer_get_for_context (fx->context);
-}
-
-static void
-fixture_tear_down (Fixture       *fx,
-                   gconstpointer  data)
-{
-  g_test_assert_expected_messages ();
-  g_assert_cmpuint (atexit_loop_finalizer_get_pending (fx->finalizer), ==, 0);
-
-  while (g_main_context_iteration (fx->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (fx->context);
-  g_main_context_unref (fx->context);
-}
+#include "test-util.h"
 
 /* A client says goodbye */
 
@@ -214,7 +186,8 @@ test_socket_goodbye (Fixture       *fx,
 
   /* The client's library registers its goodbye; the loop's owner quits. */
   atexit_loop_finalizer_add_async_full (fx->finalizer, "say-goodbye", G_PRIORITY_DEFAULT,
-                                  say_goodbye_cleanup, g_object_ref (net.client), goodbye_destroy);
+                                        say_goodbye_cleanup, g_object_ref (net.client),
+                                        goodbye_destroy);
   loop = g_main_loop_new (fx->context, FALSE);
   atexit_loop_finalizer_quit_loop (fx->finalizer, loop);
   g_main_loop_run (loop);
@@ -303,7 +276,7 @@ test_subprocess_sigterm (Fixture       *fx,
   g_assert_no_error (error);
 
   atexit_loop_finalizer_add_async_full (fx->finalizer, "stop-sleep", G_PRIORITY_DEFAULT,
-                                  terminate_child_cleanup, &child, child_destroy);
+                                        terminate_child_cleanup, &child, child_destroy);
   g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
   g_assert_no_error (error);
 
@@ -361,9 +334,9 @@ test_subprocess_deadline_kill (Fixture       *fx,
 
   atexit_loop_finalizer_set_timeout (fx->finalizer, 100);
   atexit_loop_finalizer_add_async_full (fx->finalizer, "stop-stubborn", G_PRIORITY_DEFAULT,
-                                  terminate_child_cleanup, &child, child_destroy);
+                                        terminate_child_cleanup, &child, child_destroy);
 
-  g_test_expect_message ("Atexit", G_LOG_LEVEL_WARNING, "*stop-stubborn*");
+  EXPECT_WARNING ("*stop-stubborn*");
   g_assert_false (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
   g_assert_error (error, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (error->message, "stop-stubborn"));
@@ -379,18 +352,15 @@ test_subprocess_deadline_kill (Fixture       *fx,
   g_object_unref (child.process);
 }
 
-#define ADD(path, func) \
-  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
-
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  ADD ("/atexit/real/socket-goodbye", test_socket_goodbye);
-  ADD ("/atexit/real/child-process-sigterm", test_subprocess_sigterm);
-  ADD ("/atexit/real/child-process-deadline-kill", test_subprocess_deadline_kill);
+  ADD_THREADED_IO_TEST ("/atexit/real/socket-goodbye", test_socket_goodbye);
+  ADD_THREADED_IO_TEST ("/atexit/real/child-process-sigterm", test_subprocess_sigterm);
+  ADD_THREADED_IO_TEST ("/atexit/real/child-process-deadline-kill", test_subprocess_deadline_kill);
 
   return g_test_run ();
 }

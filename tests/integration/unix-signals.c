@@ -1,11 +1,12 @@
-/* test-signals.c: real signals sent to a real child process
+/* unix-signals.c: real signals sent to a real child process
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright 2026 The atexit-glib authors
  */
 
 #include <signal.h>
 
-#include "integration-util.h"
+#include "test-util.h"
 
 typedef struct {
   GSubprocess      *child;

@@ -1,9 +1,10 @@
-/* test-threads.c: a worker thread with its own context and finalizer; debug logs
+/* worker-threads.c: a worker thread with its own context and finalizer
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright 2026 The atexit-glib authors
  */
 
-#include "integration-util.h"
+#include "test-util.h"
 
 typedef struct {
   GMutex               mutex;
@@ -178,7 +179,7 @@ test_contexts_apart (void)
   atexit_loop_finalizer_add (atexit_loop_finalizer_get_default (), count_cleanup, &ran_default, NULL);
 
   /* Running the default finalizer leaves the worker's cleanup alone. */
-  error = run_default_finalizer ();
+  error = run_blocking (atexit_loop_finalizer_get_default ());
   g_assert_no_error (error);
   g_assert_cmpuint (ran_default, ==, 1);
   g_assert_cmpuint (worker.n_ran, ==, 0);
@@ -197,106 +198,14 @@ test_contexts_apart (void)
   g_cond_clear (&worker.cond);
 }
 
-static void
-named_sync (gpointer data)
-{
-}
-
-static void
-named_async (AtexitLoopFinalizer *finalizer,
-             GTask               *task,
-             gpointer             user_data)
-{
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
-/* Each cleanup's start, end and duration are in the debug log. */
-static void
-test_debug_log (void)
-{
-  AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_default ();
-  g_autoptr(GError) error = NULL;
-
-  /* What G_MESSAGES_DEBUG=Atexit turns on (test_debug_env checks that). */
-  g_log_set_debug_enabled (TRUE);
-  capture_clear ();
-  atexit_loop_finalizer_add_full (finalizer, "close the journal", G_PRIORITY_HIGH,
-                                       named_sync, NULL, NULL);
-  atexit_loop_finalizer_add_async_full (finalizer, "say goodbye", G_PRIORITY_DEFAULT,
-                                  named_async, NULL, NULL);
-  error = run_default_finalizer ();
-  g_log_set_debug_enabled (FALSE);
-  g_assert_no_error (error);
-
-  g_assert_cmpuint (capture_count (G_LOG_LEVEL_DEBUG, "Starting “close the journal” (priority -100)*"), ==, 1);
-  g_assert_cmpuint (capture_count (G_LOG_LEVEL_DEBUG, "“close the journal” (priority -100) finished in * ms"), ==, 1);
-  g_assert_cmpuint (capture_count (G_LOG_LEVEL_DEBUG, "Starting “say goodbye” (priority 0)*"), ==, 1);
-  g_assert_cmpuint (capture_count (G_LOG_LEVEL_DEBUG, "“say goodbye” (priority 0) finished in * ms"), ==, 1);
-
-  /* Start before end, and the high priority group first. */
-  {
-    g_autoptr(GPtrArray) messages = capture_messages (G_LOG_LEVEL_DEBUG);
-    int start_high = -1, end_high = -1, start_default = -1, end_default = -1;
-
-    for (guint i = 0; i < messages->len; i++)
-      {
-        const char *m = g_ptr_array_index (messages, i);
-
-        if (g_str_has_prefix (m, "Starting “close the journal”"))
-          start_high = i;
-        else if (g_str_has_prefix (m, "“close the journal” (priority -100) finished"))
-          end_high = i;
-        else if (g_str_has_prefix (m, "Starting “say goodbye”"))
-          start_default = i;
-        else if (g_str_has_prefix (m, "“say goodbye” (priority 0) finished"))
-          end_default = i;
-      }
-    g_assert_cmpint (start_high, >=, 0);
-    g_assert_cmpint (start_high, <, end_high);
-    g_assert_cmpint (end_high, <, start_default);
-    g_assert_cmpint (start_default, <, end_default);
-  }
-}
-
-/* And they are printed (on stdout, as GLib does) with G_MESSAGES_DEBUG=Atexit, not without it. */
-static void
-test_debug_env (void)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GError) error = NULL;
-
-      atexit_loop_finalizer_add_async_full (atexit_loop_finalizer_get_default (), "say goodbye",
-                                      G_PRIORITY_DEFAULT, named_async, NULL, NULL);
-      error = run_default_finalizer ();
-      g_assert_no_error (error);
-      return;
-    }
-
-  g_setenv ("G_MESSAGES_DEBUG", "Atexit", TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  /* Quotes are transliterated in a non-UTF-8 locale: matched by the wildcards. */
-  g_test_trap_assert_stdout ("*Atexit-DEBUG*Starting *say goodbye* (priority 0)*say goodbye* (priority 0) finished in * ms*");
-
-  g_unsetenv ("G_MESSAGES_DEBUG");
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout_unmatched ("*say goodbye*");
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  capture_install ();
 
   g_test_add_func ("/atexit/threads/worker/cleanups-run-in-worker", test_worker_thread);
   g_test_add_func ("/atexit/threads/worker/contexts-apart", test_contexts_apart);
-  g_test_add_func ("/atexit/diagnostics/debug-log/start-end-duration", test_debug_log);
-  g_test_add_func ("/atexit/diagnostics/debug-log/g-messages-debug", test_debug_env);
 
   return g_test_run ();
 }

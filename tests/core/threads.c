@@ -1,43 +1,12 @@
-/* test-threads.c: AtexitLoopFinalizer across threads
+/* threads.c: AtexitLoopFinalizer across threads
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ * Copyright 2026 The atexit-glib authors
  */
 
 #include <string.h>
 
-#include <atexit-glib.h>
-
-#include "test-common.h"
-
-typedef struct {
-  GMainContext        *context;
-  AtexitLoopFinalizer *finalizer;
-  GThread             *main_thread;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fx,
-                gconstpointer  data)
-{
-  fx->context = g_main_context_new ();
-  g_main_context_push_thread_default (fx->context);
-  fx->finalizer = atexit_loop_finalizer_get_for_context (fx->context);
-  fx->main_thread = g_thread_self ();
-}
-
-static void
-fixture_tear_down (Fixture       *fx,
-                   gconstpointer  data)
-{
-  g_test_assert_expected_messages ();
-  g_assert_cmpuint (atexit_loop_finalizer_get_pending (fx->finalizer), ==, 0);
-  g_assert_false (atexit_loop_finalizer_get_running (fx->finalizer));
-
-  while (g_main_context_iteration (fx->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (fx->context);
-  g_main_context_unref (fx->context);
-}
+#include "test-util.h"
 
 /* Counts calls, the threads they come from, and destroy notifies; shared by threads. */
 typedef struct {
@@ -100,12 +69,12 @@ adder_thread (gpointer data)
     {
       if (i % 2 == 0)
         adder->ids[i] = atexit_loop_finalizer_add_full (adder->finalizer, NULL,
-                                                             adder->priority, tally_sync_cb,
-                                                             adder->tally, tally_destroy_cb);
+                                                        adder->priority, tally_sync_cb,
+                                                        adder->tally, tally_destroy_cb);
       else
-        adder->ids[i] = atexit_loop_finalizer_add_async_full (adder->finalizer, NULL, adder->priority,
-                                                        tally_async_cb, adder->tally,
-                                                        tally_destroy_cb);
+        adder->ids[i] = atexit_loop_finalizer_add_async_full (adder->finalizer, NULL,
+                                                              adder->priority, tally_async_cb,
+                                                              adder->tally, tally_destroy_cb);
     }
 
   return NULL;
@@ -115,7 +84,7 @@ static void
 test_add_from_threads (Fixture       *fx,
                        gconstpointer  data)
 {
-  Tally tally = { fx->main_thread };
+  Tally tally = { g_thread_self () };
   Adder adders[N_THREADS];
   GThread *threads[N_THREADS];
   g_autoptr(GHashTable) ids = g_hash_table_new (NULL, NULL);
@@ -164,9 +133,9 @@ joiner_thread (gpointer data)
   for (guint i = 0; i < N_PER_THREAD; i++)
     {
       atexit_loop_finalizer_add_async_full (joiner->finalizer, NULL, G_PRIORITY_DEFAULT,
-                                      tally_async_cb, joiner->tally, tally_destroy_cb);
+                                            tally_async_cb, joiner->tally, tally_destroy_cb);
       atexit_loop_finalizer_add_full (joiner->finalizer, NULL, G_PRIORITY_LOW,
-                                           tally_sync_cb, joiner->tally, tally_destroy_cb);
+                                      tally_sync_cb, joiner->tally, tally_destroy_cb);
     }
 
   /* The task is completed from this thread. */
@@ -190,14 +159,14 @@ static void
 test_add_during_run_from_thread (Fixture       *fx,
                                  gconstpointer  data)
 {
-  Tally tally = { fx->main_thread };
+  Tally tally = { g_thread_self () };
   GTask *gate = NULL;
   Joiner joiner = { fx->finalizer, &tally, NULL };
   g_auto(RunResult) res = { 0 };
   GThread *thread;
 
   atexit_loop_finalizer_add_async (fx->finalizer, gate_cleanup, &gate, NULL);
-  atexit_loop_finalizer_run_async (fx->finalizer, NULL, run_done_cb, &res);
+  start_run (fx->finalizer, NULL, &res);
   WAIT_FOR (fx->context, gate != NULL);
 
   joiner.gate = g_steal_pointer (&gate);
@@ -289,7 +258,7 @@ test_remove_races_run (Fixture       *fx,
 
   for (guint i = 0; i < N_RACING; i++)
     racers[i].id = atexit_loop_finalizer_add_full (fx->finalizer, NULL, (int) i % 7,
-                                                        racer_cb, &racers[i], racer_destroy_cb);
+                                                   racer_cb, &racers[i], racer_destroy_cb);
 
   /* Whichever wins for each cleanup, it runs or is removed, never both, and its
    * destroy notify is called once. */
@@ -399,7 +368,7 @@ add_worker (Fixture *fx,
             Worker  *worker)
 {
   return atexit_loop_finalizer_add_async_full (fx->finalizer, worker->name, G_PRIORITY_DEFAULT,
-                                         thread_cleanup, worker, worker_destroy_cb);
+                                               thread_cleanup, worker, worker_destroy_cb);
 }
 
 static void
@@ -413,7 +382,7 @@ test_task_from_thread (Fixture       *fx,
   add_worker (fx, &ok);
   add_worker (fx, &bad);
 
-  g_test_expect_message ("Atexit", G_LOG_LEVEL_WARNING, "*thread-bad*");
+  EXPECT_WARNING ("*thread-bad*");
   g_assert_false (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
   g_assert_error (error, ATEXIT_ERROR, ATEXIT_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "thread-bad"));
@@ -422,32 +391,20 @@ test_task_from_thread (Fixture       *fx,
                          g_atomic_int_get (&bad.destroyed) == 1);
 }
 
-static gboolean
-set_flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_task_dropped_in_thread (Fixture       *fx,
                              gconstpointer  data)
 {
   Worker dropper = { "thread-dropper", FALSE, TRUE };
   g_auto(RunResult) res = { 0 };
-  gboolean fired = FALSE;
-  GSource *guard;
+  g_autoptr(Guard) guard = NULL;
+  gboolean fired;
 
   add_worker (fx, &dropper);
 
-  g_test_expect_message ("Atexit", G_LOG_LEVEL_WARNING, "*thread-dropper*");
-  guard = g_timeout_source_new (5000);
-  g_source_set_callback (guard, set_flag_cb, &fired, NULL);
-  g_source_attach (guard, fx->context);
-  atexit_loop_finalizer_run_async (fx->finalizer, NULL, run_done_cb, &res);
-  WAIT_FOR (fx->context, res.done);
-  g_source_destroy (guard);
-  g_source_unref (guard);
+  EXPECT_WARNING ("*thread-dropper*");
+  guard = guard_new (fx->context, 5000, &fired);
+  run_and_wait (fx->finalizer, NULL, &res);
 
   /* Noticed when the task went, not at the (default, 10 s) deadline. */
   g_assert_false (fired);
@@ -470,12 +427,12 @@ test_cancel_from_thread (Fixture       *fx,
   GTask *gate = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_auto(RunResult) res = { 0 };
-  Tally tally = { fx->main_thread };
+  Tally tally = { g_thread_self () };
 
   atexit_loop_finalizer_add_async (fx->finalizer, gate_cleanup, &gate, NULL);
   atexit_loop_finalizer_add_full (fx->finalizer, NULL, G_PRIORITY_LOW,
-                                       tally_sync_cb, &tally, tally_destroy_cb);
-  atexit_loop_finalizer_run_async (fx->finalizer, cancellable, run_done_cb, &res);
+                                  tally_sync_cb, &tally, tally_destroy_cb);
+  start_run (fx->finalizer, cancellable, &res);
   WAIT_FOR (fx->context, gate != NULL);
 
   g_thread_join (g_thread_new ("canceller", cancel_thread, cancellable));
@@ -689,26 +646,23 @@ test_worker_context (Fixture       *fx,
                     ==, 0);
 }
 
-#define ADD(path, func) \
-  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
-
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  ADD ("/atexit/threads/add-from-threads", test_add_from_threads);
-  ADD ("/atexit/threads/add-during-run", test_add_during_run_from_thread);
-  ADD ("/atexit/threads/remove-from-thread", test_remove_from_thread);
-  ADD ("/atexit/threads/remove-races-run", test_remove_races_run);
-  ADD ("/atexit/threads/register-from-thread", test_register_from_thread);
-  ADD ("/atexit/threads/task-from-thread", test_task_from_thread);
-  ADD ("/atexit/threads/task-dropped-in-thread", test_task_dropped_in_thread);
-  ADD ("/atexit/threads/cancel-from-thread", test_cancel_from_thread);
-  ADD ("/atexit/threads/not-owner", test_not_owner);
-  ADD ("/atexit/threads/quit-other-thread-loop", test_quit_other_thread_loop);
-  ADD ("/atexit/threads/worker-context", test_worker_context);
+  ADD_TEST ("/atexit/threads/add-from-threads", test_add_from_threads);
+  ADD_TEST ("/atexit/threads/add-during-run", test_add_during_run_from_thread);
+  ADD_TEST ("/atexit/threads/remove-from-thread", test_remove_from_thread);
+  ADD_TEST ("/atexit/threads/remove-races-run", test_remove_races_run);
+  ADD_TEST ("/atexit/threads/register-from-thread", test_register_from_thread);
+  ADD_TEST ("/atexit/threads/task-from-thread", test_task_from_thread);
+  ADD_TEST ("/atexit/threads/task-dropped-in-thread", test_task_dropped_in_thread);
+  ADD_TEST ("/atexit/threads/cancel-from-thread", test_cancel_from_thread);
+  ADD_TEST ("/atexit/threads/not-owner", test_not_owner);
+  ADD_TEST ("/atexit/threads/quit-other-thread-loop", test_quit_other_thread_loop);
+  ADD_TEST ("/atexit/threads/worker-context", test_worker_context);
 
   return g_test_run ();
 }
