@@ -107,7 +107,8 @@ send_and_receive (Manager *manager)
   g_assert_nonnull (notify);
 
   g_assert_true (atexit_sd_notify_send (notify, "STOPPING=1"));
-  g_assert_true (atexit_sd_notify_send (notify, "STATUS=Closing “db”\nEXTEND_TIMEOUT_USEC=10000000"));
+  g_assert_true (atexit_sd_notify_send (notify,
+                                        "STATUS=Closing “db”\nEXTEND_TIMEOUT_USEC=10000000"));
 
   /* One datagram per message, byte for byte, in order. */
   first = manager_receive (manager);
