@@ -9,6 +9,8 @@
  *   late-ended    the handlers are installed before the loop exists; a signal arrives
  *                 and its run ends before the loop is known
  *   late-running  the same, but the run can only end once the loop is known
+ *   reentrant     a GMainLoop whose about-to-close handler iterates the context and
+ *                 installs the handlers again, mid-run
  *   app           a GApplication; its cleanup completes on its own
  *
  * It prints "ready" once its handlers are installed, what its cleanups do, and
@@ -113,6 +115,20 @@ waiting_cleanup (AtexitLoopFinalizer *finalizer,
   atexit_task_return_when (task, loop_is_known, NULL, NULL);
 }
 
+/* The worst an about-to-close handler may do here: iterate the context from inside the
+ * signal's dispatch, and install again while the run it is part of goes on. */
+static void
+about_to_close_reentrant (AtexitLoopFinalizer *finalizer,
+                          gpointer             user_data)
+{
+  GMainLoop *loop = user_data;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  atexit_loop_finalizer_install_unix_signals (finalizer, loop);
+  say ("installed again");
+}
+
 static void
 activate (GApplication *application,
           gpointer      user_data)
@@ -208,6 +224,12 @@ main (int   argc,
       atexit_loop_finalizer_set_timeout (finalizer, 0);
       atexit_loop_finalizer_add_async_full (finalizer, "stuck", G_PRIORITY_DEFAULT,
                                             stuck_cleanup, NULL, NULL);
+    }
+  else if (g_str_equal (mode, "reentrant"))
+    {
+      g_signal_connect (finalizer, "about-to-close", G_CALLBACK (about_to_close_reentrant), loop);
+      atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT,
+                                            quick_cleanup, NULL, NULL);
     }
   else if (g_str_equal (mode, "failing"))
     {

@@ -229,6 +229,25 @@ test_late_loop (gconstpointer data)
   child_clear (&child);
 }
 
+/* User code that runs under the signal's dispatch iterates the context and installs
+ * again: no lock is held across it, and the run goes on to quit the loop. */
+static void
+test_reentrant (void)
+{
+  Child child;
+
+  child_spawn (&child, "reentrant");
+  child_expect (&child, "ready");
+  g_subprocess_send_signal (child.child, SIGTERM);
+  child_finish (&child);
+
+  g_assert_cmpstr (child.transcript->str, ==,
+                   "ready\ninstalled again\ncleanup started\ncleanup done\nquit by signal 15\n");
+  g_assert_cmpstr (child.errors, ==, "");
+  assert_ended_by (&child, SIGTERM);
+  child_clear (&child);
+}
+
 static void
 test_application (void)
 {
@@ -401,6 +420,7 @@ main (int   argc,
                         test_late_loop);
   g_test_add_data_func ("/atexit/signals/late-loop/run-going-on", GINT_TO_POINTER (FALSE),
                         test_late_loop);
+  g_test_add_func ("/atexit/signals/reentrant/iterates-and-installs-again", test_reentrant);
   g_test_add_func ("/atexit/signals/application/graceful", test_application);
   g_test_add_func ("/atexit/signals/private-context/not-pinned", test_no_pinning);
   g_test_add_func ("/atexit/signals/install/replaces-and-uninstalls", test_install_uninstall);

@@ -738,6 +738,68 @@ test_when_cancelled (gconstpointer data)
   result_clear (&result);
 }
 
+static gpointer
+cancel_thread (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* Cancelled on another thread: the cancellation wakes the context, which returns the
+ * task there. */
+static void
+test_when_cancelled_from_thread (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Flag flag = { 0 };
+  Result result = { 0 };
+  GThread *thread;
+
+  atexit_task_return_when (task_new (cancellable, &result), flag_holds, &flag, flag_destroy);
+  thread = g_thread_new ("canceller", cancel_thread, cancellable);
+  wait_for_result (&result);
+  g_thread_join (thread);
+
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (flag.n_destroyed, ==, 1);
+  result_clear (&result);
+}
+
+typedef struct {
+  GTask *task;   /* (owned): handed over to the helper */
+  Flag  *flag;
+} HandOver;
+
+static gpointer
+return_when_thread (gpointer data)
+{
+  HandOver *hand_over = data;
+
+  atexit_task_return_when (g_steal_pointer (&hand_over->task), flag_holds, hand_over->flag,
+                           flag_destroy);
+  return NULL;
+}
+
+/* A cleanup that hands its task to a worker, which calls the helper: the first check
+ * runs there, the others in the task's context. */
+static void
+test_when_called_from_thread (void)
+{
+  Flag flag = { 0 };
+  Result result = { 0 };
+  HandOver hand_over = { task_new (NULL, &result), &flag };
+
+  g_thread_join (g_thread_new ("worker", return_when_thread, &hand_over));
+  g_assert_cmpint (flag.n_checks, ==, 1);
+  g_idle_add (set_flag_idle, &flag);
+  wait_for_result (&result);
+
+  g_assert_no_error (result.error);
+  g_assert_true (result.value);
+  g_assert_cmpint (flag.n_destroyed, ==, 1);
+  result_clear (&result);
+}
+
 static void
 test_when_already_cancelled (void)
 {
@@ -953,6 +1015,9 @@ main (int   argc,
                         test_when_cancelled);
   g_test_add_data_func ("/atexit/task/when/cancelled/destroy-and-callback-iterate",
                         GINT_TO_POINTER (TRUE), test_when_cancelled);
+  g_test_add_func ("/atexit/task/when/cancelled/from-another-thread",
+                   test_when_cancelled_from_thread);
+  g_test_add_func ("/atexit/task/when/called-from-another-thread", test_when_called_from_thread);
   g_test_add_func ("/atexit/task/when/already-cancelled", test_when_already_cancelled);
   g_test_add_func ("/atexit/task/when/predicate-cancels", test_when_predicate_cancels);
   g_test_add_func ("/atexit/task/when/bad-input", test_when_bad_input);
