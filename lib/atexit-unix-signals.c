@@ -35,8 +35,10 @@ static const int atexit_default_signals[] = { SIGINT, SIGTERM, SIGHUP };
  * detached when it is finalized, with its context. Held by: the finalizer's data (until
  * detached), each signal source's callback data, the quit source, and each run it started.
  *
- * Lock order: the mutex is a leaf; it is never held while user code can run (a run's
- * start, a quit, a log call, a cancellation). */
+ * Lock order: the mutex, then a context's lock (the quit source is attached and destroyed
+ * under the mutex; a signal source's callback data takes the mutex as it is destroyed, so
+ * signal sources are destroyed without it). The mutex is never held while user code can
+ * run: a run's start, a quit, a log call, a cancellation. */
 typedef enum {
   ATEXIT_SIGNALS_IDLE,
   ATEXIT_SIGNALS_RUNNING,
