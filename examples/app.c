@@ -105,22 +105,23 @@ main (int   argc,
 {
   g_autoptr(GApplication) application =
     g_application_new ("org.example.AtexitApp", G_APPLICATION_NON_UNIQUE);
+  AtexitLoopFinalizer *finalizer = atexit_application_get_finalizer (application);
   int status;
   int signum;
 
   g_signal_connect (application, "activate", G_CALLBACK (activate), NULL);
   /* Whatever way it quits, the cleanups run before g_application_run() returns. */
-  atexit_unix_signals_install_application (application);
+  atexit_application_install_unix_signals (application);
 
   status = g_application_run (application, argc, argv);
   g_clear_object (&journal);
 
-  signum = atexit_unix_signals_get_signal (atexit_application_get_finalizer (application));
+  signum = atexit_loop_finalizer_get_unix_signal (finalizer);
   if (signum != 0)
     {
       g_print ("Quit on %s.\n", g_strsignal (signum));
       /* Exit the way the shell expects of a program ended by a signal. */
-      atexit_unix_signals_uninstall (atexit_application_get_finalizer (application));
+      atexit_loop_finalizer_uninstall_unix_signals (finalizer);
       g_clear_object (&application);
       signal (signum, SIG_DFL);
       raise (signum);

@@ -110,7 +110,7 @@ main (int   argc,
       plugin = NULL;
     }
 
-  atexit_unix_signals_install (atexit_loop_finalizer_get_default (), loop);
+  atexit_loop_finalizer_install_unix_signals (atexit_loop_finalizer_get_default (), loop);
   g_timeout_add_seconds (3, quit_soon, loop);
   g_print ("host: running; press Ctrl+C or wait 3 seconds\n");
   g_main_loop_run (loop);

@@ -18,4 +18,5 @@
 # include "atexit-group.h"
 # include "atexit-application.h"
 # include "atexit-unix-signals.h"
+# include "atexit-task.h"
 #undef ATEXIT_INSIDE

@@ -16,14 +16,24 @@
 
 G_BEGIN_DECLS
 
+#ifdef G_OS_UNIX
+
 ATEXIT_AVAILABLE_IN_1_0
-void atexit_unix_signals_install             (AtexitLoopFinalizer *self,
-                                              GMainLoop           *loop);
+void atexit_loop_finalizer_install_unix_signals      (AtexitLoopFinalizer *self,
+                                                      GMainLoop           *loop);
 ATEXIT_AVAILABLE_IN_1_0
-void atexit_unix_signals_install_application (GApplication        *application);
+void atexit_loop_finalizer_install_unix_signals_full (AtexitLoopFinalizer *self,
+                                                      GMainLoop           *loop,
+                                                      const int           *signals,
+                                                      guint                n_signals);
 ATEXIT_AVAILABLE_IN_1_0
-void atexit_unix_signals_uninstall           (AtexitLoopFinalizer *self);
+void atexit_loop_finalizer_uninstall_unix_signals    (AtexitLoopFinalizer *self);
 ATEXIT_AVAILABLE_IN_1_0
-int  atexit_unix_signals_get_signal          (AtexitLoopFinalizer *self);
+int  atexit_loop_finalizer_get_unix_signal           (AtexitLoopFinalizer *self);
+
+ATEXIT_AVAILABLE_IN_1_0
+void atexit_application_install_unix_signals         (GApplication        *application);
+
+#endif /* G_OS_UNIX */
 
 G_END_DECLS

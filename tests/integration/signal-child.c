@@ -1,9 +1,17 @@
 /* signal-child.c: a program that quits gracefully on signals, for unix-signals
  *
- * Usage: signal-child loop|stuck|app
- *   loop   a GMainLoop; its cleanup completes on its own
- *   stuck  a GMainLoop; its cleanup completes only when cancelled
- *   app    a GApplication; its cleanup completes on its own
+ * Usage: signal-child MODE
+ *   loop          a GMainLoop; its cleanup completes on its own
+ *   stuck         a GMainLoop; its cleanup completes only when cancelled; once the
+ *                 loop has returned, the program waits for the run's end
+ *   failing       a GMainLoop; its cleanup fails
+ *   sessions      a GMainLoop run twice, with a cleanup registered for each session
+ *   late-ended    the handlers are installed before the loop exists; a signal arrives
+ *                 and its run ends before the loop is known
+ *   late-running  the same, but the run can only end once the loop is known
+ *   reentrant     a GMainLoop whose about-to-close handler iterates the context and
+ *                 installs the handlers again, mid-run
+ *   app           a GApplication; its cleanup completes on its own
  *
  * It prints "ready" once its handlers are installed, what its cleanups do, and
  * then ends itself with the signal that made it quit.
@@ -23,11 +31,25 @@ say (const char *line)
   fflush (stdout);
 }
 
+static void
+say_quit (AtexitLoopFinalizer *finalizer)
+{
+  char line[64];
+
+  g_snprintf (line, sizeof line, "quit by signal %d",
+              atexit_loop_finalizer_get_unix_signal (finalizer));
+  say (line);
+}
+
+static gboolean cleanup_started;
+static gboolean cleanup_done;
+
 static gboolean
 finish_cleanup (gpointer data)
 {
   GTask *task = data;
 
+  cleanup_done = TRUE;
   say ("cleanup done");
   g_task_return_boolean (task, TRUE);
   return G_SOURCE_REMOVE;
@@ -38,6 +60,7 @@ quick_cleanup (AtexitLoopFinalizer *finalizer,
                GTask               *task,
                gpointer             user_data)
 {
+  cleanup_started = TRUE;
   say ("cleanup started");
   g_idle_add_full (G_PRIORITY_DEFAULT, finish_cleanup, task, g_object_unref);
 }
@@ -63,27 +86,122 @@ stuck_cleanup (AtexitLoopFinalizer *finalizer,
 }
 
 static void
+failing_cleanup (AtexitLoopFinalizer *finalizer,
+                 GTask               *task,
+                 gpointer             user_data)
+{
+  say ("cleanup started");
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "the peer hung up");
+  g_object_unref (task);
+  say ("cleanup failed");
+}
+
+static gboolean loop_known;
+
+static gboolean
+loop_is_known (gpointer user_data)
+{
+  return loop_known;
+}
+
+/* Its end depends on the loop: it cannot finish before the program has one. */
+static void
+waiting_cleanup (AtexitLoopFinalizer *finalizer,
+                 GTask               *task,
+                 gpointer             user_data)
+{
+  cleanup_started = TRUE;
+  say ("cleanup started");
+  atexit_task_return_when (task, loop_is_known, NULL, NULL);
+}
+
+/* The worst an about-to-close handler may do here: iterate the context from inside the
+ * signal's dispatch, and install again while the run it is part of goes on. */
+static void
+about_to_close_reentrant (AtexitLoopFinalizer *finalizer,
+                          gpointer             user_data)
+{
+  GMainLoop *loop = user_data;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  atexit_loop_finalizer_install_unix_signals (finalizer, loop);
+  say ("installed again");
+}
+
+static void
 activate (GApplication *application,
           gpointer      user_data)
 {
   /* Kept alive until a signal quits it. */
   g_application_hold (application);
-  atexit_unix_signals_install_application (application);
+  atexit_application_install_unix_signals (application);
   say ("ready");
 }
 
-static void
-end_with (int signum)
+static int
+end_with (AtexitLoopFinalizer *finalizer)
 {
-  char line[64];
+  int signum = atexit_loop_finalizer_get_unix_signal (finalizer);
 
-  g_snprintf (line, sizeof line, "quit by signal %d", signum);
-  say (line);
+  say_quit (finalizer);
+  atexit_loop_finalizer_uninstall_unix_signals (finalizer);
   if (signum != 0)
     {
       signal (signum, SIG_DFL);
       raise (signum);
     }
+  return 0;
+}
+
+static int
+run_application (AtexitLoopFinalizer *finalizer,
+                 char                *argv0)
+{
+  g_autoptr(GApplication) application =
+    g_application_new ("org.example.AtexitSignalChild", G_APPLICATION_NON_UNIQUE);
+  char *argv[] = { argv0, NULL };
+
+  atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup,
+                                        NULL, NULL);
+  g_signal_connect (application, "activate", G_CALLBACK (activate), NULL);
+  g_application_run (application, 1, argv);
+  return end_with (finalizer);
+}
+
+/* A service that handles its signals from the start but makes its loop late: the signal
+ * comes while it is still setting up, iterating its context. */
+static int
+run_late (AtexitLoopFinalizer *finalizer,
+          gboolean             ended)
+{
+  g_autoptr(GMainLoop) loop = NULL;
+
+  atexit_loop_finalizer_add_async_full (finalizer, "late", G_PRIORITY_DEFAULT,
+                                        ended ? quick_cleanup : waiting_cleanup, NULL, NULL);
+  atexit_loop_finalizer_install_unix_signals (finalizer, NULL);
+  say ("ready");
+
+  while (!cleanup_started)
+    g_main_context_iteration (NULL, TRUE);
+  if (ended)
+    {
+      while (!cleanup_done || atexit_loop_finalizer_get_running (finalizer))
+        g_main_context_iteration (NULL, TRUE);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      say ("run ended before the loop");
+    }
+  else
+    {
+      say ("run going on before the loop");
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  atexit_loop_finalizer_install_unix_signals (finalizer, loop);
+  loop_known = TRUE;
+  g_main_loop_run (loop);
+  return end_with (finalizer);
 }
 
 int
@@ -92,42 +210,61 @@ main (int   argc,
 {
   AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_default ();
   const char *mode = argc > 1 ? argv[1] : "loop";
-  int signum;
+  g_autoptr(GMainLoop) loop = NULL;
 
   if (g_str_equal (mode, "app"))
-    {
-      g_autoptr(GApplication) application =
-        g_application_new ("org.example.AtexitSignalChild", G_APPLICATION_NON_UNIQUE);
-      int status;
+    return run_application (finalizer, argv[0]);
+  if (g_str_equal (mode, "late-ended") || g_str_equal (mode, "late-running"))
+    return run_late (finalizer, g_str_equal (mode, "late-ended"));
 
-      atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup, NULL, NULL);
-      g_signal_connect (application, "activate", G_CALLBACK (activate), NULL);
-      status = g_application_run (application, 1, argv);
-      signum = atexit_unix_signals_get_signal (finalizer);
-      atexit_unix_signals_uninstall (finalizer);
-      end_with (signum);
-      return status;
+  loop = g_main_loop_new (NULL, FALSE);
+  if (g_str_equal (mode, "stuck"))
+    {
+      atexit_loop_finalizer_set_timeout (finalizer, 0);
+      atexit_loop_finalizer_add_async_full (finalizer, "stuck", G_PRIORITY_DEFAULT,
+                                            stuck_cleanup, NULL, NULL);
+    }
+  else if (g_str_equal (mode, "reentrant"))
+    {
+      g_signal_connect (finalizer, "about-to-close", G_CALLBACK (about_to_close_reentrant), loop);
+      atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT,
+                                            quick_cleanup, NULL, NULL);
+    }
+  else if (g_str_equal (mode, "failing"))
+    {
+      atexit_loop_finalizer_add_async_full (finalizer, "failing", G_PRIORITY_DEFAULT,
+                                            failing_cleanup, NULL, NULL);
     }
   else
     {
-      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+      atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT,
+                                            quick_cleanup, NULL, NULL);
+    }
 
-      if (g_str_equal (mode, "stuck"))
-        {
-          atexit_loop_finalizer_set_timeout (finalizer, 0);
-          atexit_loop_finalizer_add_async_full (finalizer, "stuck", G_PRIORITY_DEFAULT, stuck_cleanup, NULL, NULL);
-        }
-      else
-        {
-          atexit_loop_finalizer_add_async_full (finalizer, "quick", G_PRIORITY_DEFAULT, quick_cleanup, NULL, NULL);
-        }
+  atexit_loop_finalizer_install_unix_signals (finalizer, loop);
+  say ("ready");
+  g_main_loop_run (loop);
 
-      atexit_unix_signals_install (finalizer, loop);
+  if (g_str_equal (mode, "stuck"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The loop returned at once; the cancelled run ends as soon as the context is
+       * iterated again, as here, having told its cleanups. */
+      say ("loop returned");
+      atexit_loop_finalizer_run (finalizer, NULL, &error);
+      say (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+           ? "run cancelled" : "run not cancelled");
+    }
+  else if (g_str_equal (mode, "sessions"))
+    {
+      /* The next session: new work, new cleanups, the same handlers. */
+      say_quit (finalizer);
+      atexit_loop_finalizer_add_async_full (finalizer, "again", G_PRIORITY_DEFAULT,
+                                            quick_cleanup, NULL, NULL);
       say ("ready");
       g_main_loop_run (loop);
-      signum = atexit_unix_signals_get_signal (finalizer);
-      atexit_unix_signals_uninstall (finalizer);
-      end_with (signum);
-      return 0;
     }
+
+  return end_with (finalizer);
 }
