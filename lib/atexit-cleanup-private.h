@@ -70,9 +70,6 @@ struct _AtexitBucket {
   AtexitCleanupList list;
 };
 
-/* The longest name a report carries; longer ones are cut on a character boundary. */
-#define ATEXIT_CLEANUP_NAME_MAX 128
-
 static inline void
 atexit_cleanup_list_push_tail (AtexitCleanupList *list,
                                AtexitCleanup     *cleanup)

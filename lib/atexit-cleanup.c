@@ -48,14 +48,12 @@ atexit_cleanup_new (AtexitCleanupKind  kind,
 }
 
 /* Reports and logs need a name; an unnamed cleanup is called after its function when
- * the dynamic symbol table knows it, else after its id. The name is made valid UTF-8
- * and cut to ATEXIT_CLEANUP_NAME_MAX bytes, so that errors and signals carry text. */
+ * the dynamic symbol table knows it, else after its id. The name is made valid UTF-8,
+ * so that errors and signals carry text. */
 char *
 atexit_cleanup_dup_name (const AtexitCleanup *cleanup)
 {
   const char *raw = NULL;
-  g_autofree char *valid = NULL;
-  const char *end;
 #ifdef HAVE_DLADDR
   Dl_info info;
 #endif
@@ -72,12 +70,7 @@ atexit_cleanup_dup_name (const AtexitCleanup *cleanup)
   if (raw == NULL)
     return g_strdup_printf ("cleanup #%u", cleanup->id);
 
-  valid = g_utf8_make_valid (raw, -1);
-  if (strlen (valid) < ATEXIT_CLEANUP_NAME_MAX)
-    return g_steal_pointer (&valid);
-
-  end = g_utf8_find_prev_char (valid, valid + ATEXIT_CLEANUP_NAME_MAX - 3);
-  return g_strdup_printf ("%.*s…", (int) (end - valid), valid);
+  return g_utf8_make_valid (raw, -1);
 }
 
 void

@@ -211,7 +211,7 @@ atexit_resource_is_open (AtexitResource *resource,
 }
 
 /* Like Python's ResourceWarning: the owner should have closed it, and this close is
- * the one that did. */
+ * the one that tried (not one that found it closed, or being closed, meanwhile). */
 static void
 atexit_resource_report_unclosed (AtexitResource *resource,
                                  GObject        *object)
@@ -236,7 +236,7 @@ atexit_resource_report_unclosed (AtexitResource *resource,
       g_string_append (where, _(" (set ATEXIT_DEBUG=backtrace to see where it was registered)"));
     }
 
-  g_warning (_("Unclosed resource: %s %p was still open at shutdown; it was closed%s"),
+  g_warning (_("Unclosed resource: %s %p was still open at shutdown; closing it%s"),
              G_OBJECT_TYPE_NAME (object), object, where->str);
 }
 
@@ -274,6 +274,25 @@ atexit_resource_is_closing (AtexitResource *resource,
     }
 }
 
+/* Whether its owner may be closing it on another thread as the run does: a stream or a
+ * connection. Then the close is warned of once it is known to be the run's own, at its
+ * end; anything else, as it starts. */
+static gboolean
+atexit_resource_may_race (AtexitResource *resource)
+{
+  switch (resource->kind)
+    {
+    case ATEXIT_RESOURCE_CLOSABLE:
+    case ATEXIT_RESOURCE_DBUS_CONNECTION:
+    case ATEXIT_RESOURCE_IO_STREAM:
+    case ATEXIT_RESOURCE_INPUT_STREAM:
+    case ATEXIT_RESOURCE_OUTPUT_STREAM:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 /* Completes the cleanup's task; consumes @close and @error. An object its owner closed
  * meanwhile, on another thread, is closed: that is a success, and not one to warn of. */
 static void
@@ -295,7 +314,7 @@ atexit_close_return (AtexitClose *close,
       ours = FALSE;
     }
 
-  if (error == NULL && ours)
+  if (ours && atexit_resource_may_race (resource))
     atexit_resource_report_unclosed (resource, close->object);
 
   g_object_set_qdata (close->object, atexit_resource_closing_quark (), NULL);
@@ -414,6 +433,9 @@ atexit_resource_cleanup (AtexitLoopFinalizer *finalizer,
       g_object_unref (task);
       return;
     }
+
+  if (!atexit_resource_may_race (resource))
+    atexit_resource_report_unclosed (resource, object);
 
   g_task_set_task_data (task, resource, NULL);
   close = g_new0 (AtexitClose, 1);

@@ -336,7 +336,6 @@ test_subprocess_deadline_kill (Fixture       *fx,
   atexit_loop_finalizer_add_async_full (fx->finalizer, "stop-stubborn", G_PRIORITY_DEFAULT,
                                         terminate_child_cleanup, &child, child_destroy);
 
-  EXPECT_WARNING ("*stop-stubborn*");
   g_assert_false (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
   g_assert_error (error, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (error->message, "stop-stubborn"));

@@ -27,10 +27,15 @@ test_signal_about_to_close_first (Fixture       *fx,
   add_sync (fx, "s", G_PRIORITY_DEFAULT);
 
   g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
-  /* Emitted at the start of every run, empty ones included. */
+  /* A run with nothing registered since the last one ended (a safety net after a
+   * completed shutdown) does nothing, and emits nothing. */
   g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (event_log (), ==, "about-to-close(2) a ~a s ~s about-to-close(0)");
+  g_assert_cmpstr (event_log (), ==, "about-to-close(2) a ~a s ~s");
+  /* Something registered since: the next run has something to close. */
+  add_sync (fx, "t", G_PRIORITY_DEFAULT);
+  g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
+  g_assert_cmpstr (event_log (), ==, "about-to-close(2) a ~a s ~s about-to-close(1) t ~t");
 
   g_signal_handlers_disconnect_by_func (fx->finalizer, about_to_close_cb, NULL);
 }
@@ -91,9 +96,6 @@ test_signal_cleanup_finished (Fixture       *fx,
   add_item (fx, &slow, G_PRIORITY_LOW);
 
   /* Each in its own group, so that the warnings come in order. */
-  EXPECT_WARNING ("*bad*");
-  EXPECT_WARNING ("*dropped*");
-  EXPECT_WARNING ("*slow*");
   g_assert_false (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
   g_assert_cmpuint (finished->len, ==, 5);
 

@@ -28,7 +28,8 @@ faults_set_up (Fixture       *f,
   atexit_loop_finalizer_set_timeout (f->finalizer, DEADLINE_MS);
 }
 
-/* The run fails with @code and names @name, which was logged exactly once. */
+/* The run fails with @code and names @name; the error is the caller's, so nothing
+ * names it in the log. */
 static void
 assert_run_fails (Fixture    *f,
                   GQuark      domain,
@@ -41,7 +42,7 @@ assert_run_fails (Fixture    *f,
   g_assert_false (atexit_loop_finalizer_run (f->finalizer, NULL, &error));
   g_assert_error (error, domain, code);
   g_assert_nonnull (strstr (error->message, quoted));
-  g_assert_cmpuint (rel_log_count_naming (quoted), ==, 1);
+  g_assert_cmpuint (rel_log_count_naming (quoted), ==, 0);
   g_test_message ("%s", error->message);
 }
 
@@ -99,7 +100,7 @@ test_close_fails (Fixture       *f,
   atexit_loop_finalizer_add_async_full (f->finalizer, "flush log", G_PRIORITY_DEFAULT,
                                   close_stream_cleanup, buffered, g_object_unref);
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_FAILED, "flush log");
-  g_assert_cmpuint (rel_log_count_naming ("No space left on device"), ==, 1);
+  g_assert_cmpuint (rel_log_count_naming ("No space left on device"), ==, 0);
 }
 
 /* --- a child that ignores SIGTERM ------------------------------------------- */
@@ -382,7 +383,7 @@ test_socket_peer_resets (Fixture       *f,
   atexit_loop_finalizer_add_async_full (f->finalizer, "send QUIT", G_PRIORITY_DEFAULT,
                                   send_quit_cleanup, g_object_ref (near), g_object_unref);
   assert_run_fails (f, ATEXIT_ERROR, ATEXIT_ERROR_FAILED, "send QUIT");
-  g_assert_cmpuint (rel_log_count_naming ("reset") + rel_log_count_naming ("Broken pipe"), ==, 1);
+  g_assert_cmpuint (rel_log_count_naming ("reset") + rel_log_count_naming ("Broken pipe"), ==, 0);
 }
 
 /* --- a cleanup that blocks its thread --------------------------------------- */
