@@ -73,7 +73,7 @@ struct _AtexitRun
   GPtrArray           *problems;         /* char *: what did not succeed, for the error */
   guint                n_failed;         /* cleanups the problems name */
   guint                n_timed_out;      /* of which stragglers or not started in time */
-  gpointer             notify;           /* AtexitSdNotify, where $NOTIFY_SOCKET is set */
+  struct _AtexitSdNotify *notify;        /* owned, where $NOTIFY_SOCKET is set */
 
   /* Under the finalizer's mutex. */
   AtexitBucket        *group;            /* the group's cleanups not started yet */
@@ -116,8 +116,14 @@ void       atexit_run_start_cleanup       (AtexitRun           *run,
 /* atexit-run-report.c */
 
 void       atexit_run_report_begin        (AtexitRun           *run);
+char      *atexit_run_report_describe_group_locked (AtexitRun    *run,
+                                                    AtexitBucket *group,
+                                                    guint        *max_timeout_ms);
+/* Consumes @status (nullable): what the service manager is told, where it listens. */
 void       atexit_run_report_group        (AtexitRun           *run,
-                                           guint                n_cleanups);
+                                           guint                n_cleanups,
+                                           char                *status,
+                                           guint                max_timeout_ms);
 /* Makes the report of @cleanup's end (@error: why it did not succeed), and keeps a
  * problem for the run's error; nothing of it is told yet. */
 AtexitReport *atexit_run_report_new       (AtexitRun           *run,

@@ -9,6 +9,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "atexit-run-private.h"
+#include "atexit-sd-notify-private.h"
+
+/* At most this many names in the service manager's STATUS=. */
+#define ATEXIT_STATUS_NAMES 8
+/* Beyond its deadlines, what a group is given to end before the service manager may
+ * kill the service: the time to report and go on. */
+#define ATEXIT_EXTEND_MARGIN_US (2 * G_USEC_PER_SEC)
 
 void
 atexit_run_report_begin (AtexitRun *run)
@@ -21,15 +28,81 @@ atexit_run_report_begin (AtexitRun *run)
   if (G_UNLIKELY (run->debug))
     g_debug ("Run started (timeout %u ms, total timeout %u ms)",
              atexit_loop_finalizer_get_timeout (run->self), run->total_timeout_ms);
+
+  /* A service under systemd says it is stopping, so that its manager knows the
+   * shutdown is under way. */
+  run->notify = atexit_sd_notify_new_from_environment ();
+  if (run->notify != NULL)
+    atexit_sd_notify_send (run->notify, "STOPPING=1");
+}
+
+/* With the mutex held, only where the service manager listens: what STATUS= says of
+ * the group about to start, and its latest deadline. A group with a cleanup without
+ * deadline has none (G_MAXUINT). */
+char *
+atexit_run_report_describe_group_locked (AtexitRun    *run,
+                                         AtexitBucket *group,
+                                         guint        *max_timeout_ms)
+{
+  g_autoptr(GString) status = g_string_new ("STATUS=Stopping: waiting for ");
+  guint shown = 0;
+
+  *max_timeout_ms = run->group_timeout_ms > 0 ? run->group_timeout_ms : G_MAXUINT;
+
+  /* Last registered first, the order they start in. */
+  for (AtexitCleanup *cleanup = group->list.tail; cleanup != NULL; cleanup = cleanup->prev)
+    {
+      guint timeout = cleanup->has_timeout ? cleanup->timeout_ms : run->group_timeout_ms;
+
+      if (timeout == 0)
+        *max_timeout_ms = G_MAXUINT;
+      else if (*max_timeout_ms != G_MAXUINT)
+        *max_timeout_ms = MAX (*max_timeout_ms, timeout);
+
+      if (shown < ATEXIT_STATUS_NAMES)
+        {
+          g_autofree char *name = atexit_cleanup_dup_name (cleanup);
+
+          /* One line per variable: a name must not start another. */
+          g_strdelimit (name, "\n\r", ' ');
+          g_string_append_printf (status, "%s%s", shown > 0 ? ", " : "", name);
+          shown++;
+        }
+    }
+  if (group->list.length > shown)
+    g_string_append_printf (status, " and %u more", group->list.length - shown);
+
+  return g_string_free (g_steal_pointer (&status), FALSE);
 }
 
 void
-atexit_run_report_group (AtexitRun *run,
-                         guint      n_cleanups)
+atexit_run_report_group (AtexitRun  *run,
+                         guint       n_cleanups,
+                         char       *status,
+                         guint       max_timeout_ms)
 {
   if (G_UNLIKELY (run->debug))
     g_debug ("Starting the group of priority %d: %u cleanup(s), deadline %u ms",
              run->group_priority, n_cleanups, run->group_timeout_ms);
+
+  if (run->notify != NULL)
+    {
+      gint64 extend = max_timeout_ms != G_MAXUINT ? (gint64) max_timeout_ms * 1000 : G_MAXINT64;
+      g_autofree char *message = NULL;
+
+      /* Never past the run's total deadline, which ends it whatever the group does. */
+      if (run->total_deadline != G_MAXINT64)
+        extend = MIN (extend, MAX (0, run->total_deadline - g_get_monotonic_time ()));
+
+      /* A group without deadline cannot be covered: the manager's TimeoutStopSec rules. */
+      if (extend != G_MAXINT64)
+        message = g_strdup_printf ("EXTEND_TIMEOUT_USEC=%" G_GINT64_FORMAT "\n%s",
+                                   extend + ATEXIT_EXTEND_MARGIN_US, status);
+      else
+        message = g_strdup (status);
+      atexit_sd_notify_send (run->notify, message);
+    }
+  g_free (status);
 }
 
 static AtexitReport *
@@ -228,4 +301,12 @@ atexit_run_report_end (AtexitRun    *run,
     g_debug ("The run ended after %.3f ms: %s",
              (g_get_monotonic_time () - run->started_at) / 1000.,
              error != NULL ? error->message : "every cleanup succeeded");
+
+  if (run->notify != NULL)
+    {
+      atexit_sd_notify_send (run->notify, error == NULL
+                                            ? "STATUS=Stopped: every cleanup succeeded"
+                                            : "STATUS=Stopped: some cleanups did not succeed");
+      g_clear_pointer (&run->notify, atexit_sd_notify_free);
+    }
 }

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "atexit-run-private.h"
+#include "atexit-sd-notify-private.h"
 
 /* Who holds a run: the finalizer while it is the one in progress (self->run), each
  * source of the run's (the timer, the wake idle, the cancellation watches), and whoever
@@ -38,6 +39,7 @@ atexit_run_unref (AtexitRun *run)
   g_clear_pointer (&run->own_cancellables, g_hash_table_unref);
   g_clear_pointer (&run->problems, g_ptr_array_unref);
   g_clear_object (&run->group_cancellable);
+  g_clear_pointer (&run->notify, atexit_sd_notify_free);
   g_main_context_unref (run->context);
   g_object_unref (run->self);
   g_free (run);
@@ -453,6 +455,8 @@ atexit_run_next_group (AtexitRun *run)
 {
   AtexitLoopFinalizer *self = run->self;
   AtexitBucket *group;
+  char *status = NULL;
+  guint max_timeout_ms = 0;
   gint64 now;
   guint n = 0;
 
@@ -462,8 +466,11 @@ atexit_run_next_group (AtexitRun *run)
     {
       run->group = group;
       run->group_priority = group->priority;
+      run->group_timeout_ms = atexit_loop_finalizer_get_timeout (self);
       n = group->list.length;
       run->phase = ATEXIT_RUN_IN_GROUP;
+      if (G_UNLIKELY (run->notify != NULL))
+        status = atexit_run_report_describe_group_locked (run, group, &max_timeout_ms);
     }
   g_mutex_unlock (&self->mutex);
 
@@ -476,11 +483,10 @@ atexit_run_next_group (AtexitRun *run)
   now = g_get_monotonic_time ();
   run->n_groups++;
   run->group_started_at = now;
-  run->group_timeout_ms = atexit_loop_finalizer_get_timeout (self);
   run->group_deadline = run->group_timeout_ms > 0
                           ? now + (gint64) run->group_timeout_ms * 1000
                           : G_MAXINT64;
-  atexit_run_report_group (run, n);
+  atexit_run_report_group (run, n, status, max_timeout_ms);
 }
 
 static void
