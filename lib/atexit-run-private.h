@@ -65,6 +65,7 @@ struct _AtexitRun
   gint64               group_started_at;
   guint                group_timeout_ms;
   gint64               group_deadline;   /* G_MAXINT64: none */
+  gboolean             group_expired;    /* its deadline has passed: the timer ignores it */
   GCancellable        *group_cancellable;/* owned; made when an async cleanup starts */
   guint                n_groups;
   /* What it tells (atexit-run-report.c). */

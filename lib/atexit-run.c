@@ -116,7 +116,8 @@ atexit_run_arm_timer (AtexitRun *run)
   gint64 ready;
 
   if (run->in_flight.length > 0)
-    next = MIN (next, MIN (run->group_deadline, run->min_own_deadline));
+    next = MIN (next, MIN (run->group_expired ? G_MAXINT64 : run->group_deadline,
+                           run->min_own_deadline));
   ready = next == G_MAXINT64 ? -1 : next;
 
   if (run->timer == NULL)
@@ -372,8 +373,12 @@ atexit_run_check_deadlines (AtexitRun *run,
 
   /* Cancelled after the stragglers are counted: a cleanup that gives up on cancellation
    * missed its deadline all the same. */
-  if (run->group_deadline <= now && run->group_cancellable != NULL)
-    g_ptr_array_add (to_cancel, g_steal_pointer (&run->group_cancellable));
+  if (run->group_deadline <= now)
+    {
+      run->group_expired = TRUE;
+      if (run->group_cancellable != NULL)
+        g_ptr_array_add (to_cancel, g_steal_pointer (&run->group_cancellable));
+    }
 
   atexit_run_arm_timer (run);
   g_mutex_lock (&run->self->mutex);
@@ -483,6 +488,7 @@ atexit_run_next_group (AtexitRun *run)
   now = g_get_monotonic_time ();
   run->n_groups++;
   run->group_started_at = now;
+  run->group_expired = FALSE;
   run->group_deadline = run->group_timeout_ms > 0
                           ? now + (gint64) run->group_timeout_ms * 1000
                           : G_MAXINT64;
