@@ -349,6 +349,65 @@ c_quit_loop_no_loop (void)
   drain (NULL);
   return !atexit_loop_finalizer_get_running (live ());
 }
+/* A loop of another context: the run would never be iterated by it; refused at once,
+ * rather than a silent hang. */
+static gboolean
+c_quit_loop_other_context (void)
+{
+  g_autoptr(GMainContext) other = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (other, FALSE);
+
+  atexit_loop_finalizer_quit_loop (live (), loop);
+  drain (NULL);
+  return !atexit_loop_finalizer_get_running (live ());
+}
+
+static gboolean
+c_set_cleanup_timeout_null (void)
+{
+  return !atexit_loop_finalizer_set_cleanup_timeout (NULL, 1, 10);
+}
+
+static gboolean
+c_set_cleanup_timeout_zero (void)
+{
+  return !atexit_loop_finalizer_set_cleanup_timeout (live (), 0, 10);
+}
+
+static gboolean
+c_set_cleanup_timeout_never_issued (void)
+{
+  return !atexit_loop_finalizer_set_cleanup_timeout (live (), G_MAXUINT - 7, 10);
+}
+
+static gboolean
+c_set_total_timeout_null (void)
+{
+  atexit_loop_finalizer_set_total_timeout (NULL, 10);
+  return atexit_loop_finalizer_get_total_timeout (live ()) == 0;
+}
+
+static gboolean
+c_set_exit_action_invalid (void)
+{
+  atexit_loop_finalizer_set_exit_action (live (), (AtexitExitAction) 42);
+  return atexit_loop_finalizer_get_exit_action (live ()) == ATEXIT_EXIT_ACTION_WARN;
+}
+
+/* A result that is the group's, but not of atexit_group_run_async(). */
+static gboolean
+c_group_run_finish_other_tag (void)
+{
+  g_autoptr(AtexitGroup) group = atexit_group_new (live (), "g", G_PRIORITY_DEFAULT);
+  g_autoptr(GTask) task = g_task_new (group, NULL, NULL, NULL);
+  gboolean ok;
+
+  g_task_return_boolean (task, TRUE);
+  ok = atexit_group_run_finish (group, G_ASYNC_RESULT (task), NULL);
+  drain (NULL);
+  return !ok;
+}
+
 static gboolean
 c_register_null (void)
 {
@@ -418,12 +477,12 @@ static const struct {
   { "add-async/wrong-type", c_add_async_type, NOT_A_FINALIZER },
   { "add-async/no-func", c_add_async_no_func, NO_FUNC },
   { "add-async/stale-finalizer", c_add_async_stale, NULL },
-  { "add-full/null", c_add_async_full_null, NOT_A_FINALIZER },
-  { "add-full/wrong-type", c_add_async_full_type, NOT_A_FINALIZER },
-  { "add-full/no-func", c_add_async_full_no_func, NO_FUNC },
-  { "add-sync-full/null", c_add_full_null, NOT_A_FINALIZER },
-  { "add-sync-full/wrong-type", c_add_full_type, NOT_A_FINALIZER },
-  { "add-sync-full/no-func", c_add_full_no_func, NO_FUNC },
+  { "add-async-full/null", c_add_async_full_null, NOT_A_FINALIZER },
+  { "add-async-full/wrong-type", c_add_async_full_type, NOT_A_FINALIZER },
+  { "add-async-full/no-func", c_add_async_full_no_func, NO_FUNC },
+  { "add-full/null", c_add_full_null, NOT_A_FINALIZER },
+  { "add-full/wrong-type", c_add_full_type, NOT_A_FINALIZER },
+  { "add-full/no-func", c_add_full_no_func, NO_FUNC },
   { "remove/null", c_remove_null, NOT_A_FINALIZER },
   { "remove/wrong-type", c_remove_type, NOT_A_FINALIZER },
   { "remove/zero", c_remove_zero, "*CRITICAL*atexit_loop_finalizer_remove:*" },
@@ -443,6 +502,18 @@ static const struct {
   { "run/not-a-cancellable", c_run_bad_cancellable, NULL },
   { "quit-loop/null", c_quit_loop_null, NOT_A_FINALIZER },
   { "quit-loop/no-loop", c_quit_loop_no_loop, "*CRITICAL*atexit_loop_finalizer_quit_loop:*" },
+  { "quit-loop/other-context", c_quit_loop_other_context,
+    "*CRITICAL*atexit_loop_finalizer_quit_loop: the main loop*runs another context*" },
+  { "set-cleanup-timeout/null", c_set_cleanup_timeout_null, NOT_A_FINALIZER },
+  { "set-cleanup-timeout/zero", c_set_cleanup_timeout_zero,
+    "*CRITICAL*atexit_loop_finalizer_set_cleanup_timeout:*" },
+  { "set-cleanup-timeout/never-issued", c_set_cleanup_timeout_never_issued,
+    "*CRITICAL*no cleanup with id*was ever registered*" },
+  { "set-total-timeout/null", c_set_total_timeout_null, NOT_A_FINALIZER },
+  { "set-exit-action/invalid", c_set_exit_action_invalid,
+    "*CRITICAL*atexit_loop_finalizer_set_exit_action:*" },
+  { "group-run-finish/other-tag", c_group_run_finish_other_tag,
+    "*CRITICAL*atexit_group_run_finish*source_tag*" },
   { "register/null", c_register_null, NO_FUNC },
   { "unregister/zero", c_unregister_zero, "*CRITICAL*atexit_unregister:*" },
   { "unregister/never-issued", c_unregister_never_issued, NULL },
