@@ -9,6 +9,7 @@
 #include "atexit-error.h"
 #include "atexit-loop-finalizer.h"
 #include "atexit-cleanup-table-private.h"
+#include "atexit-registry-private.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,16 @@ struct _AtexitLoopFinalizer
   guint               total_timeout_ms;       /* (atomic) */
   int                 exit_action;            /* (atomic) AtexitExitAction */
 };
+
+/* Takes the mutex; in the child of a fork(), first forgets what the parent registered. */
+void     atexit_loop_finalizer_lock                     (AtexitLoopFinalizer *self);
+/* Whether a cleanup with @id is registered with @object, a finalizer. */
+gboolean atexit_loop_finalizer_has_id                   (GObject             *object,
+                                                         guint                id);
+/* What the registry calls: atexit-loop-finalizer-exit.c. */
+
+/* What the registry is told to call: atexit-loop-finalizer-exit.c. */
+extern const AtexitRegistryHooks atexit_loop_finalizer_registry_hooks;
 
 /* (transfer none) (nullable): the finalizer of @context, if it has one; never makes one. */
 AtexitLoopFinalizer *atexit_loop_finalizer_peek_for_context (GMainContext        *context);
