@@ -198,6 +198,37 @@ atexit_run_cancellable_for (AtexitRun     *run,
   return own;
 }
 
+/* Nothing takes the thread back from a sync cleanup: one that returns past its deadline
+ * is named as late, with how long it ran, and those after it count their deadlines
+ * from their own start. */
+static void
+atexit_run_call_sync (AtexitRun     *run,
+                      AtexitCleanup *cleanup)
+{
+  gboolean timed = cleanup->has_timeout ? cleanup->timeout_ms > 0
+                                        : run->group_deadline != G_MAXINT64;
+  AtexitReport *report = NULL;
+
+  if (timed || run->reporting || run->debug)
+    cleanup->started_at = g_get_monotonic_time ();
+
+  ((AtexitFunc) cleanup->func) (cleanup->user_data);
+
+  if (timed)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      cleanup->own_deadline = cleanup->has_timeout;
+      if (now > atexit_run_deadline_of (run, cleanup))
+        report = atexit_run_report_straggler (run, cleanup, now, FALSE);
+    }
+  if (report == NULL)
+    report = atexit_run_report_new (run, cleanup, NULL);
+
+  atexit_run_report_emit (run, report);
+  atexit_cleanup_dispose (cleanup);
+}
+
 void
 atexit_run_start_cleanup (AtexitRun     *run,
                           AtexitCleanup *cleanup)
@@ -215,11 +246,7 @@ atexit_run_start_cleanup (AtexitRun     *run,
 
   if (cleanup->kind == ATEXIT_CLEANUP_SYNC)
     {
-      if (run->reporting || run->debug)
-        cleanup->started_at = g_get_monotonic_time ();
-      ((AtexitFunc) cleanup->func) (cleanup->user_data);
-      atexit_run_report_emit (run, atexit_run_report_new (run, cleanup, NULL));
-      atexit_cleanup_dispose (cleanup);
+      atexit_run_call_sync (run, cleanup);
       return;
     }
 
