@@ -196,20 +196,40 @@ atexit_run_let_go_all (AtexitRun *run,
     g_ptr_array_add (to_cancel, g_object_ref (run->group_cancellable));
 }
 
-/* Ends the run: the finalizer no longer points at it, what was not started is skipped
- * (when it was cancelled or its total deadline passed), and then, in this order, the
- * cancellables are cancelled, the reports told, the skipped cleanups' destroy notifies
- * called, and the waiters given their result. */
+/* With the mutex held: the finalizer no longer points at the run, and what was not
+ * started is taken out to be skipped (all of it when the run was cancelled or its total
+ * deadline passed). Done under the same lock as the finding that nothing is left, so
+ * that a cleanup added meanwhile either joins the run or waits for the next one. */
 static void
-atexit_run_finish (AtexitRun *run,
-                   GPtrArray *reports,
-                   GPtrArray *to_cancel)
+atexit_run_detach_locked (AtexitRun         *run,
+                          AtexitCleanupList *skipped)
 {
   AtexitLoopFinalizer *self = run->self;
-  AtexitCleanupList skipped = { NULL, NULL, 0 };
+  AtexitBucket *group = g_steal_pointer (&run->group);
+
+  atexit_cleanup_table_steal_all (&self->table, group, run->cancelled || run->expired, skipped);
+  if (group != NULL)
+    atexit_cleanup_table_free_group (group);
+  if (run->wake != NULL)
+    g_source_destroy (g_steal_pointer (&run->wake));
+  g_assert (self->run == run);
+  self->run = NULL;
+  self->registrations_at_end = self->registrations;
+  self->has_run = TRUE;
+}
+
+/* Ends a detached run: then, in this order, the cancellables are cancelled, the reports
+ * told, the skipped cleanups' destroy notifies called, and the waiters given their
+ * result. */
+static void
+atexit_run_finish_detached (AtexitRun         *run,
+                            AtexitCleanupList *skipped,
+                            GPtrArray         *reports,
+                            GPtrArray         *to_cancel)
+{
+  AtexitLoopFinalizer *self = run->self;
   g_autoptr(GPtrArray) waiters = NULL;
   g_autoptr(GError) error = NULL;
-  AtexitBucket *group;
 
   g_assert (run->phase != ATEXIT_RUN_FINISHED);
   g_assert (run->in_flight.length == 0);
@@ -217,32 +237,19 @@ atexit_run_finish (AtexitRun *run,
   atexit_run_ref (run);
   run->phase = ATEXIT_RUN_FINISHED;
 
-  g_mutex_lock (&self->mutex);
-  group = g_steal_pointer (&run->group);
-  atexit_cleanup_table_steal_all (&self->table, group, run->cancelled || run->expired, &skipped);
-  if (run->wake != NULL)
-    g_source_destroy (g_steal_pointer (&run->wake));
-  g_assert (self->run == run);
-  self->run = NULL;
-  self->registrations_at_end = self->registrations;
-  self->has_run = TRUE;
-  g_mutex_unlock (&self->mutex);
-
-  if (group != NULL)
-    atexit_cleanup_table_free_group (group);
   if (run->timer != NULL)
     g_clear_pointer (&run->timer, atexit_run_destroy_source);
   g_ptr_array_set_size (run->watches, 0);
 
-  atexit_run_report_skipped (run, &skipped);
+  atexit_run_report_skipped (run, skipped);
   error = atexit_run_report_build_error (run);
   waiters = g_steal_pointer (&run->waiters);
   run->waiters = g_ptr_array_new_with_free_func (g_object_unref);
 
   /* From here on, user code runs. */
   atexit_run_tell (run, to_cancel, reports);
-  while (skipped.head != NULL)
-    atexit_cleanup_dispose (atexit_cleanup_list_pop_head (&skipped));
+  while (skipped->head != NULL)
+    atexit_cleanup_dispose (atexit_cleanup_list_pop_head (skipped));
   atexit_loop_finalizer_notify_pending (self);
   atexit_loop_finalizer_notify_running (self);
   atexit_run_report_end (run, error);
@@ -259,6 +266,20 @@ atexit_run_finish (AtexitRun *run,
 
   atexit_run_unref (run);  /* the finalizer's */
   atexit_run_unref (run);
+}
+
+static void
+atexit_run_finish (AtexitRun *run,
+                   GPtrArray *reports,
+                   GPtrArray *to_cancel)
+{
+  AtexitCleanupList skipped = { NULL, NULL, 0 };
+
+  g_mutex_lock (&run->self->mutex);
+  atexit_run_detach_locked (run, &skipped);
+  g_mutex_unlock (&run->self->mutex);
+
+  atexit_run_finish_detached (run, &skipped, reports, to_cancel);
 }
 
 /* A caller's cancellable was cancelled: the running group is cancelled, the groups not
@@ -465,9 +486,13 @@ atexit_run_next_group (AtexitRun *run)
   gint64 now;
   guint n = 0;
 
+  AtexitCleanupList none = { NULL, NULL, 0 };
+
   g_mutex_lock (&self->mutex);
   group = atexit_cleanup_table_take_group (&self->table);
-  if (group != NULL)
+  if (group == NULL)
+    atexit_run_detach_locked (run, &none);
+  else
     {
       run->group = group;
       run->group_priority = group->priority;
@@ -481,7 +506,7 @@ atexit_run_next_group (AtexitRun *run)
 
   if (group == NULL)
     {
-      atexit_run_finish (run, NULL, NULL);
+      atexit_run_finish_detached (run, &none, NULL, NULL);
       return;
     }
 
