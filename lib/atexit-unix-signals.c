@@ -651,6 +651,9 @@ atexit_loop_finalizer_install_unix_signals (AtexitLoopFinalizer *self,
  * uses a cancellable of theirs, so a second signal cancels that run; a run already in
  * progress when the signal arrives is joined, and its end quits the loop too.
  *
+ * A service under systemd keeps `SIGHUP` for reloading by leaving it out of @signals;
+ * see [Daemons under systemd](daemons.html).
+ *
  * Since: 1.0
  */
 void
