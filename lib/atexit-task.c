@@ -241,7 +241,7 @@ atexit_signal_wait_cancelled (GCancellable *cancellable,
  * ```
  *
  * The signal ends the wait however many modems are left: to wait for a condition,
- * use [func@Atexit.task_return_when].
+ * use [func@Atexit.task_return_when], as [Daemons under systemd](daemons.html) shows.
  *
  * Since: 1.0
  */

@@ -1,5 +1,6 @@
 /* atexit-unix-signals.c: a graceful quit on SIGINT, SIGTERM and SIGHUP
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -25,10 +26,14 @@ static const int atexit_default_signals[] = { SIGINT, SIGTERM, SIGHUP };
 /* One installation, kept on its finalizer. A session runs from a first signal to the
  * quit of the loop; then the handlers wait for a first signal again:
  *
- *   IDLE ──signal──► RUNNING ──run ended, or a second signal──► QUIT_PENDING ──quit──► IDLE
+ *   IDLE ──signal──► RUNNING ──────────────run ended──────────────► QUIT_PENDING ──quit──► IDLE
+ *                       └──second signal──► CANCELLING ──run ended──┘
  *
- * QUIT_PENDING lasts only until there is something running to quit: a loop not known yet,
- * or not running yet.
+ * A second signal cancels the run and the loop quits once that run has ended: the run
+ * lets go of its cleanups and cancels their cancellables at the next iteration of the
+ * context, so a program that returns from main() after g_main_loop_run() has told each
+ * cleanup still in flight, and the quit is as prompt as before. QUIT_PENDING lasts only
+ * until there is something running to quit: a loop not known yet, or not running yet.
  *
  * Nothing here holds the loop or the finalizer: the loop must outlive the installation
  * (as with g_unix_signal_add (…, loop)), and the finalizer owns the installation, which is
@@ -42,6 +47,7 @@ static const int atexit_default_signals[] = { SIGINT, SIGTERM, SIGHUP };
 typedef enum {
   ATEXIT_SIGNALS_IDLE,
   ATEXIT_SIGNALS_RUNNING,
+  ATEXIT_SIGNALS_CANCELLING,
   ATEXIT_SIGNALS_QUIT_PENDING,
 } AtexitSignalsPhase;
 
@@ -272,15 +278,16 @@ atexit_unix_signals_try_quit (AtexitUnixSignals *state)
     g_main_loop_quit (loop);
 }
 
-/* The session of a run that ended, or was forced to: what is left is the quit. */
+/* The run of @session ended, by itself or cancelled by a second signal: what is left
+ * is the quit. */
 static void
 atexit_unix_signals_end_session (AtexitUnixSignals *state,
                                  guint              session)
 {
   g_mutex_lock (&state->mutex);
-  if (state->session != session || state->phase != ATEXIT_SIGNALS_RUNNING)
+  if (state->session != session ||
+      (state->phase != ATEXIT_SIGNALS_RUNNING && state->phase != ATEXIT_SIGNALS_CANCELLING))
     {
-      /* Forced to an end already, by a second signal. */
       g_mutex_unlock (&state->mutex);
       return;
     }
@@ -297,7 +304,7 @@ typedef struct {
   int                signum;
 } AtexitSignalRun;
 
-/* Whether a second signal forced the end of @session. */
+/* Whether a second signal cancelled the run of @session. */
 static gboolean
 atexit_unix_signals_was_forced (AtexitUnixSignals *state,
                                 guint              session)
@@ -305,7 +312,7 @@ atexit_unix_signals_was_forced (AtexitUnixSignals *state,
   gboolean forced;
 
   g_mutex_lock (&state->mutex);
-  forced = state->session != session || state->phase != ATEXIT_SIGNALS_RUNNING;
+  forced = state->session == session && state->phase == ATEXIT_SIGNALS_CANCELLING;
   g_mutex_unlock (&state->mutex);
 
   return forced;
@@ -321,14 +328,14 @@ atexit_unix_signals_run_cb (GObject      *object,
 
   if (!atexit_loop_finalizer_run_finish (ATEXIT_LOOP_FINALIZER (object), result, &error))
     {
-      /* Nobody else can receive the run's error. A run that a second signal cut short
+      /* Nobody else can receive the run's error. A run that a second signal cancelled
        * was reported then; its error is the cancellation that signal asked for. */
       if (!atexit_unix_signals_was_forced (run->state, run->session) ||
           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning (_("The shutdown started by signal %d (%s) failed: %s"),
                    run->signum, g_strsignal (run->signum), error->message);
       else
-        g_debug ("The shutdown cut short by a second signal ended: %s", error->message);
+        g_debug ("The shutdown cancelled by a second signal ended: %s", error->message);
     }
 
   atexit_unix_signals_end_session (run->state, run->session);
@@ -401,13 +408,14 @@ atexit_unix_signals_force (AtexitUnixSignals *state,
 {
   int first = g_atomic_int_get (&state->signum);
 
-  /* The user insists: the run is cancelled, which tells its cleanups, skips the groups
-   * not started and ends it; the loop quits at once, not waiting for that. */
+  /* The user insists: the run is cancelled, which skips the groups not started and, at
+   * the next iteration, cancels the cleanups in flight and ends the run; its end quits
+   * the loop. Quitting now would let g_main_loop_run() return before the cleanups are
+   * told, and a program that returns from main() then would never tell them. */
   g_warning (_("Signal %d (%s) arrived during the shutdown that signal %d (%s) started: "
                "the cleanups still running are cancelled, and the program quits at once"),
              signum, g_strsignal (signum), first, g_strsignal (first));
   g_cancellable_cancel (cancellable);
-  atexit_unix_signals_try_quit (state);
 }
 
 static gboolean
@@ -430,7 +438,7 @@ atexit_unix_signals_received (gpointer user_data)
   if (phase == ATEXIT_SIGNALS_IDLE)
     state->phase = ATEXIT_SIGNALS_RUNNING;
   else if (phase == ATEXIT_SIGNALS_RUNNING)
-    state->phase = ATEXIT_SIGNALS_QUIT_PENDING;
+    state->phase = ATEXIT_SIGNALS_CANCELLING;
   g_mutex_unlock (&state->mutex);
 
   switch (phase)
@@ -440,6 +448,11 @@ atexit_unix_signals_received (gpointer user_data)
       break;
     case ATEXIT_SIGNALS_RUNNING:
       atexit_unix_signals_force (state, handler->signum, cancellable);
+      break;
+    case ATEXIT_SIGNALS_CANCELLING:
+      /* Told once: the cancelled run is ending, and its end quits. */
+      g_debug ("Signal %d (%s): the run is being cancelled already",
+               handler->signum, g_strsignal (handler->signum));
       break;
     case ATEXIT_SIGNALS_QUIT_PENDING:
       /* The shutdown is over; its quit waits for the loop. */
@@ -610,9 +623,13 @@ atexit_loop_finalizer_install_unix_signals (AtexitLoopFinalizer *self,
  * Makes @signals quit @loop gracefully. The first one runs the cleanups of @self
  * (see [method@Atexit.LoopFinalizer.run_async]), then quits @loop; a failure of that
  * run is logged with one warning, since nobody else can receive its error. A second
- * signal during the run cancels it, quits @loop at once, and logs a warning that says
- * so. Afterwards the same handlers serve the next session of the loop: once @loop has
- * been quit, the next signal is a first one again.
+ * signal during the run cancels it and logs a warning that says so: the groups not
+ * started are skipped, the cancellable of each cleanup still running is cancelled at
+ * the next iteration of the context, which ends the run, and that end quits @loop. So
+ * the quit is prompt, and when [method@GLib.MainLoop.run] returns every cleanup has
+ * been told; further signals until then change nothing. Afterwards the same handlers
+ * serve the next session of the loop: once @loop has been quit, the next signal is a
+ * first one again.
  *
  * [method@Atexit.LoopFinalizer.get_unix_signal] tells which signal started the quit.
  * The library quits the loop and nothing else: it never ends the process, so that
@@ -633,6 +650,9 @@ atexit_loop_finalizer_install_unix_signals (AtexitLoopFinalizer *self,
  * context of @self, which must be iterated for a signal to be seen. The run they start
  * uses a cancellable of theirs, so a second signal cancels that run; a run already in
  * progress when the signal arrives is joined, and its end quits the loop too.
+ *
+ * A service under systemd keeps `SIGHUP` for reloading by leaving it out of @signals;
+ * see [Daemons under systemd](daemons.html).
  *
  * Since: 1.0
  */
@@ -660,7 +680,8 @@ atexit_loop_finalizer_install_unix_signals_full (AtexitLoopFinalizer *self,
  * Makes `SIGINT`, `SIGTERM` and `SIGHUP` quit @application gracefully, as
  * [func@Atexit.application_quit] does: the first one holds the application while
  * the cleanups of its finalizer (see [func@Atexit.application_get_finalizer]) run,
- * then quits it; a second one cancels the cleanups and quits it at once. Warnings
+ * then quits it; a second one cancels the cleanups and quits it as soon as they have
+ * been told, at the next iteration of its context. Warnings
  * report a failed run and a forced quit, and the same handlers serve a later session,
  * as for [method@Atexit.LoopFinalizer.install_unix_signals_full].
  *

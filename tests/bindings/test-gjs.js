@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 import Atexit from 'gi://Atexit?version=1.0';
 import System from 'system';
@@ -329,6 +330,158 @@ test('exiting with cleanups still registered neither crashes nor warns', () => {
     assertEqual(new TextDecoder().decode(out), 'exiting\n');
     assert(GLib.spawn_check_wait_status(status), stderr);
     assert(!stderr.includes('CRITICAL'), stderr);
+});
+
+// Signals, sent to this very process. GLib has no constants for their numbers:
+// kill(1) says what they are here.
+function signalNumber(name) {
+    const [, out, , status] = GLib.spawn_sync(null, ['kill', '-l', name], null,
+        GLib.SpawnFlags.SEARCH_PATH, null);
+    GLib.spawn_check_wait_status(status);
+    return Number.parseInt(new TextDecoder().decode(out), 10);
+}
+
+function sendToSelf(name) {
+    const pid = new Gio.Credentials().get_unix_pid();
+    GLib.spawn_command_line_async(`kill -${name} ${pid}`);
+}
+
+// Runs loop until it quits; a loop still running after 30 s fails the test instead of
+// hanging it (the signal never came, or did not quit it).
+function runLoop(context, loop) {
+    let gaveUp = false;
+    const guard = GLib.timeout_source_new(30000);
+    guard.set_callback(() => {
+        gaveUp = true;
+        loop.quit();
+        return GLib.SOURCE_REMOVE;
+    });
+    guard.attach(context);
+    context.push_thread_default();
+    try {
+        loop.run();
+    } finally {
+        context.pop_thread_default();
+        guard.destroy();
+    }
+    assert(!gaveUp, 'the loop was quit by the signal');
+}
+
+// A modem manager whose modems go one per iteration once disabled (docs/daemons.md).
+const ModemManager = GObject.registerClass({
+    Properties: {
+        'n-modems': GObject.ParamSpec.uint('n-modems', 'n-modems', 'modems left',
+            GObject.ParamFlags.READWRITE, 0, 1000, 0),
+    },
+}, class ModemManager extends GObject.Object {
+    disableAll(context) {
+        const source = GLib.idle_source_new();
+        source.set_callback(() => {
+            this.n_modems -= 1;
+            return this.n_modems > 0 ? GLib.SOURCE_CONTINUE : GLib.SOURCE_REMOVE;
+        });
+        source.attach(context);
+    }
+});
+
+test('install_unix_signals(loop): a SIGTERM sent to gjs quits after the cleanups', () => {
+    const [f, context] = newFinalizer();
+    const loop = GLib.MainLoop.new(context, false);
+    const calls = [];
+    f.add_full('goodbye', GLib.PRIORITY_DEFAULT, () => calls.push(['goodbye', loop.is_running()]));
+    f.install_unix_signals(loop);
+    try {
+        idleIn(context, () => sendToSelf('TERM'));
+        runLoop(context, loop);
+        assertEqual(calls, [['goodbye', true]]);
+        assertEqual(f.get_unix_signal(), signalNumber('TERM'));
+    } finally {
+        f.uninstall_unix_signals();
+    }
+    assertEqual(f.get_unix_signal(), 0);
+});
+
+test('install_unix_signals_full(loop, [SIGUSR1]): SIGUSR1 quits after a JS async cleanup', () => {
+    const [f, context] = newFinalizer();
+    const loop = GLib.MainLoop.new(context, false);
+    const usr1 = signalNumber('USR1');
+    const calls = [];
+    f.add_async_full('flush', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        calls.push('flush started');
+        idleIn(context, () => {
+            calls.push('flush done');
+            task.return_boolean(true);
+        });
+    });
+    f.install_unix_signals_full(loop, [usr1]);
+    try {
+        idleIn(context, () => sendToSelf('USR1'));
+        runLoop(context, loop);
+        assertEqual(calls, ['flush started', 'flush done']);
+        assertEqual(f.get_unix_signal(), usr1);
+        assertEqual(f.running, false);
+    } finally {
+        f.uninstall_unix_signals();
+    }
+});
+
+test('Atexit.task_return_when from a JS cleanup: done when no modems are left', () => {
+    const [f, context] = newFinalizer();
+    const manager = new ModemManager({n_modems: 3});
+    const seen = [];
+    f.add_async_full('modems', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        manager.disableAll(context);
+        Atexit.task_return_when(task, () => {
+            seen.push(manager.n_modems);
+            return manager.n_modems === 0;
+        });
+    });
+    assert(f.run(null), 'run succeeds');
+    assertEqual(manager.n_modems, 0);
+    assert(seen.length >= 2 && seen[seen.length - 1] === 0, `${seen}`);
+});
+
+test('Atexit.task_return_when from a JS cleanup ends at its deadline', () => {
+    const [f] = newFinalizer();
+    f.timeout = 50;
+    f.add_async_full('never', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        Atexit.task_return_when(task, () => false);
+    });
+    const e = assertThrows(() => f.run(null));
+    assert(e.matches(Atexit.Error, Atexit.Error.TIMED_OUT), `ATEXIT_ERROR_TIMED_OUT: ${e}`);
+    assert(e.message.includes('never'), e.message);
+});
+
+test('Atexit.task_return_on_signal from a JS cleanup: done at notify::n-modems', () => {
+    const [f, context] = newFinalizer();
+    const manager = new ModemManager({n_modems: 3});
+    f.add_async_full('first modem', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        Atexit.task_return_on_signal(task, manager, 'notify::n-modems');
+        manager.disableAll(context);
+    });
+    assert(f.run(null), 'run succeeds');
+    // Done at the first change: one modem went, the others went on going afterwards.
+    assert(manager.n_modems < 3, `${manager.n_modems}`);
+});
+
+test('task_return_when and a signal: SIGUSR1 quits once the JS predicate holds', () => {
+    const [f, context] = newFinalizer();
+    const loop = GLib.MainLoop.new(context, false);
+    const manager = new ModemManager({n_modems: 2});
+    const usr1 = signalNumber('USR1');
+    f.add_async_full('modems', GLib.PRIORITY_DEFAULT, (_f, task) => {
+        manager.disableAll(context);
+        Atexit.task_return_when(task, () => manager.n_modems === 0);
+    });
+    f.install_unix_signals_full(loop, [usr1]);
+    try {
+        idleIn(context, () => sendToSelf('USR1'));
+        runLoop(context, loop);
+        assertEqual(manager.n_modems, 0);
+        assertEqual(f.get_unix_signal(), usr1);
+    } finally {
+        f.uninstall_unix_signals();
+    }
 });
 
 const hasAddObject = typeof Atexit.LoopFinalizer.prototype.add_object === 'function';
