@@ -47,7 +47,7 @@ atexit_run_report_describe_group_locked (AtexitRun    *run,
   g_autoptr(GString) status = g_string_new ("STATUS=Stopping: waiting for ");
   guint shown = 0;
 
-  *max_timeout_ms = run->group_timeout_ms > 0 ? run->group_timeout_ms : G_MAXUINT;
+  *max_timeout_ms = 0;
 
   /* Last registered first, the order they start in. */
   for (AtexitCleanup *cleanup = group->list.tail; cleanup != NULL; cleanup = cleanup->prev)
