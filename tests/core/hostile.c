@@ -10,107 +10,14 @@
 
 #include <string.h>
 
-#include <atexit-glib.h>
-
 #include "test-util.h"
-
-typedef struct {
-  GMainContext        *context;
-  AtexitLoopFinalizer *finalizer;
-} HostFixture;
-
-static void
-host_set_up (HostFixture       *fx,
-                gconstpointer  data)
-{
-  fx->context = g_main_context_new ();
-  g_main_context_push_thread_default (fx->context);
-  fx->finalizer = atexit_loop_finalizer_get_for_context (fx->context);
-  atexit_loop_finalizer_set_timeout (fx->finalizer, 0);
-}
-
-static void
-host_tear_down (HostFixture       *fx,
-                   gconstpointer  data)
-{
-  g_main_context_pop_thread_default (fx->context);
-  g_main_context_unref (fx->context);
-}
-
-static void
-host_run (HostFixture   *fx,
-             RunResult *res,
-             GCancellable *cancellable)
-{
-  atexit_loop_finalizer_run_async (fx->finalizer, cancellable, run_done_cb, res);
-  WAIT_FOR (fx->context, res->done);
-}
-
-/* Cleanups that count. */
-
-typedef struct {
-  const char *name;
-  GTask      *task;       /* held, while the test keeps it */
-  guint       started;
-  guint       destroyed;
-  GThread    *destroyed_in;
-} Cleanup;
-
-static void
-cleanup_destroyed (gpointer data)
-{
-  Cleanup *item = data;
-
-  item->destroyed++;
-  item->destroyed_in = g_thread_self ();
-}
-
-static void
-cleanup_succeed (AtexitLoopFinalizer *finalizer,
-              GTask               *task,
-              gpointer             data)
-{
-  Cleanup *item = data;
-
-  item->started++;
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
-static void
-cleanup_hold (AtexitLoopFinalizer *finalizer,
-           GTask               *task,
-           gpointer             data)
-{
-  Cleanup *item = data;
-
-  item->started++;
-  item->task = task;
-}
-
-static void
-cleanup_sync (gpointer data)
-{
-  Cleanup *item = data;
-
-  item->started++;
-}
-
-static guint
-add_cleanup (HostFixture           *fx,
-          Cleanup              *item,
-          AtexitCleanupFunc  func)
-{
-  return atexit_loop_finalizer_add_async_full (fx->finalizer, item->name, G_PRIORITY_DEFAULT,
-                                               func, item, cleanup_destroyed);
-}
 
 /* 1. A ::cleanup-finished handler that iterates the context past the group's deadline:
  * a "shutting down" dialog redrawing. The deadline's own reports are emitted under it;
  * nothing of the run is freed or counted twice. */
 
 typedef struct {
-  HostFixture *fx;
+  Fixture *fx;
   GString *seen;
   gboolean slow_reported;
   guint    n_reports;
@@ -141,32 +48,32 @@ iterate_until_slow_reported_cb (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_finished_handler_iterates_past_deadline (HostFixture       *fx,
+test_finished_handler_iterates_past_deadline (Fixture       *fx,
                                               gconstpointer  data)
 {
-  Cleanup quick = { "quick" }, slow = { "slow" };
+  Item quick = { "quick", ACT_SUCCEED }, slow = { "slow", ACT_HOLD };
   Reports reports = { fx, g_string_new (NULL) };
   g_auto(RunResult) res = { 0 };
 
   atexit_loop_finalizer_set_timeout (fx->finalizer, 50);
-  add_cleanup (fx, &slow, cleanup_hold);
-  add_cleanup (fx, &quick, cleanup_succeed);
+  add_item (fx, &slow, G_PRIORITY_DEFAULT);
+  add_item (fx, &quick, G_PRIORITY_DEFAULT);
   g_signal_connect (fx->finalizer, "cleanup-finished",
                     G_CALLBACK (iterate_until_slow_reported_cb), &reports);
 
-  host_run (fx, &res, NULL);
+  run_and_wait (fx->finalizer, NULL, &res);
 
   g_assert_false (res.ok);
   g_assert_error (res.error, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (res.error->message, "“slow”"));
   g_assert_cmpstr (reports.seen->str, ==, "quick:ok slow:error");
   g_assert_cmpuint (reports.n_reports, ==, 2);
-  g_assert_cmpuint (quick.destroyed, ==, 1);
+  g_assert_cmpuint (quick.n_destroyed, ==, 1);
 
   /* The straggler returns late: ignored, and released once. */
   g_task_return_boolean (slow.task, TRUE);
   g_clear_object (&slow.task);
-  WAIT_FOR (fx->context, slow.destroyed == 1);
+  WAIT_FOR (fx->context, slow.n_destroyed == 1);
   g_assert_cmpuint (reports.n_reports, ==, 2);
 
   g_signal_handlers_disconnect_by_data (fx->finalizer, &reports);
@@ -190,27 +97,27 @@ flush_pending_cb (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_finished_handler_flushes (HostFixture       *fx,
+test_finished_handler_flushes (Fixture       *fx,
                                gconstpointer  data)
 {
-  Cleanup items[6] = { { "a" }, { "b" }, { "c" }, { "d" }, { "e" }, { "f" } };
+  Item items[6] = { { "a", ACT_SUCCEED }, { "b", ACT_SUCCEED }, { "c", ACT_SUCCEED },
+                    { "d", ACT_SUCCEED }, { "e", ACT_SUCCEED }, { "f", ACT_SUCCEED } };
   Reports reports = { fx, g_string_new (NULL) };
   g_auto(RunResult) res = { 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
-    atexit_loop_finalizer_add_async_full (fx->finalizer, items[i].name, i % 3,
-                                          cleanup_succeed, &items[i], cleanup_destroyed);
+    add_item (fx, &items[i], i % 3);
   g_signal_connect (fx->finalizer, "cleanup-finished", G_CALLBACK (flush_pending_cb), &reports);
 
-  host_run (fx, &res, NULL);
+  run_and_wait (fx->finalizer, NULL, &res);
 
   g_assert_no_error (res.error);
   g_assert_true (res.ok);
   g_assert_cmpuint (reports.n_reports, ==, G_N_ELEMENTS (items));
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
     {
-      g_assert_cmpuint (items[i].started, ==, 1);
-      WAIT_FOR (fx->context, items[i].destroyed == 1);
+      g_assert_cmpuint (items[i].n_started, ==, 1);
+      WAIT_FOR (fx->context, items[i].n_destroyed == 1);
     }
 
   g_signal_handlers_disconnect_by_data (fx->finalizer, &reports);
@@ -219,7 +126,7 @@ test_finished_handler_flushes (HostFixture       *fx,
 
 /* The same, and the run is cancelled from within the handler (a second Ctrl+C). */
 typedef struct {
-  HostFixture      *fx;
+  Fixture      *fx;
   GCancellable *cancellable;
   guint         n_reports;
 } CancelInHandler;
@@ -241,31 +148,31 @@ cancel_and_flush_cb (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_finished_handler_cancels (HostFixture       *fx,
+test_finished_handler_cancels (Fixture       *fx,
                                gconstpointer  data)
 {
-  Cleanup first = { "first" }, held = { "held" }, later = { "later" };
+  Item first = { "first", ACT_SUCCEED }, held = { "held", ACT_HOLD };
+  Item later = { "later", ACT_SUCCEED };
   CancelInHandler c = { fx, g_cancellable_new () };
   g_auto(RunResult) res = { 0 };
 
-  atexit_loop_finalizer_add_async_full (fx->finalizer, "later", G_PRIORITY_LOW,
-                                        cleanup_succeed, &later, cleanup_destroyed);
-  add_cleanup (fx, &held, cleanup_hold);
-  add_cleanup (fx, &first, cleanup_succeed);
+  add_item (fx, &later, G_PRIORITY_LOW);
+  add_item (fx, &held, G_PRIORITY_DEFAULT);
+  add_item (fx, &first, G_PRIORITY_DEFAULT);
   g_signal_connect (fx->finalizer, "cleanup-finished", G_CALLBACK (cancel_and_flush_cb), &c);
 
-  host_run (fx, &res, c.cancellable);
+  run_and_wait (fx->finalizer, c.cancellable, &res);
 
   g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (later.started, ==, 0);
-  g_assert_cmpuint (later.destroyed, ==, 1);
+  g_assert_cmpuint (later.n_started, ==, 0);
+  g_assert_cmpuint (later.n_destroyed, ==, 1);
   g_assert_true (g_cancellable_is_cancelled (g_task_get_cancellable (held.task)));
   /* "first" and the cancelled "held": each reported once. */
   g_assert_cmpuint (c.n_reports, ==, 2);
 
   g_clear_object (&held.task);
-  WAIT_FOR (fx->context, held.destroyed == 1);
-  g_assert_cmpuint (first.destroyed, ==, 1);
+  WAIT_FOR (fx->context, held.n_destroyed == 1);
+  g_assert_cmpuint (first.n_destroyed, ==, 1);
 
   g_signal_handlers_disconnect_by_data (fx->finalizer, &c);
   g_object_unref (c.cancellable);
@@ -275,7 +182,7 @@ test_finished_handler_cancels (HostFixture       *fx,
  * is cancelled: before the run, and from the handler itself. */
 
 typedef struct {
-  HostFixture      *fx;
+  Fixture      *fx;
   GCancellable *cancel_in_handler;
   guint         notified;
 } Running;
@@ -295,29 +202,29 @@ running_iterates_cb (GObject    *object,
 }
 
 static void
-test_running_handler_iterates_cancelled (HostFixture       *fx,
+test_running_handler_iterates_cancelled (Fixture       *fx,
                                          gconstpointer  data)
 {
   gboolean cancel_before = GPOINTER_TO_INT (data);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Cleanup a = { "a" }, held = { "held" };
+  Item a = { "a", ACT_SUCCEED }, held = { "held", ACT_HOLD };
   Running r = { fx, cancel_before ? NULL : cancellable };
   g_auto(RunResult) res = { 0 };
 
-  add_cleanup (fx, &held, cleanup_hold);
-  add_cleanup (fx, &a, cleanup_succeed);
+  add_item (fx, &held, G_PRIORITY_DEFAULT);
+  add_item (fx, &a, G_PRIORITY_DEFAULT);
   g_signal_connect (fx->finalizer, "notify::running", G_CALLBACK (running_iterates_cb), &r);
   if (cancel_before)
     g_cancellable_cancel (cancellable);
 
-  host_run (fx, &res, cancellable);
+  run_and_wait (fx->finalizer, cancellable, &res);
 
   g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (atexit_loop_finalizer_get_running (fx->finalizer));
   g_assert_cmpuint (r.notified, >=, 1);
-  g_assert_cmpuint (a.started + held.started, <=, 2);
+  g_assert_cmpuint (a.n_started + held.n_started, <=, 2);
   g_clear_object (&held.task);
-  WAIT_FOR (fx->context, a.destroyed == 1 && held.destroyed == 1);
+  WAIT_FOR (fx->context, a.n_destroyed == 1 && held.n_destroyed == 1);
 
   g_signal_handlers_disconnect_by_data (fx->finalizer, &r);
 }
@@ -345,7 +252,7 @@ plugin_state_free (gpointer data)
 }
 
 static void
-test_remove_destroy_drops_finalizer (HostFixture       *fx,
+test_remove_destroy_drops_finalizer (Fixture       *fx,
                                      gconstpointer  data)
 {
   Plugin plugin = { atexit_group_new (fx->finalizer, "plugin", G_PRIORITY_DEFAULT) };
@@ -378,25 +285,23 @@ remover_cb (gpointer data)
 }
 
 static void
-test_remove_in_current_group (HostFixture       *fx,
+test_remove_in_current_group (Fixture       *fx,
                               gconstpointer  data)
 {
-  Cleanup victim = { "victim" };
   Remover remover = { fx->finalizer };
   g_auto(RunResult) res = { 0 };
 
   /* Last registered runs first: the remover, then (were it not removed) the victim. */
-  remover.victim = atexit_loop_finalizer_add_full (fx->finalizer, "victim", G_PRIORITY_DEFAULT,
-                                                   cleanup_sync, &victim, cleanup_destroyed);
+  remover.victim = add_sync (fx, "victim", G_PRIORITY_DEFAULT);
   atexit_loop_finalizer_add_full (fx->finalizer, "remover", G_PRIORITY_DEFAULT,
                                   remover_cb, &remover, NULL);
 
-  host_run (fx, &res, NULL);
+  run_and_wait (fx->finalizer, NULL, &res);
 
   g_assert_true (res.ok);
   g_assert_true (remover.removed);
-  g_assert_cmpuint (victim.started, ==, 0);
-  g_assert_cmpuint (victim.destroyed, ==, 1);
+  /* Removed, never called: only its destroy notify ran. */
+  g_assert_cmpstr (event_log (), ==, "~victim");
 }
 
 /* 7. A worker thread that releases a straggler's task: its destroy notify (slow, as user
@@ -482,13 +387,12 @@ slow_destroy (gpointer data)
 }
 
 static void
-test_worker_release_not_owner (HostFixture       *fx,
+test_worker_release_not_owner (Fixture       *fx,
                                gconstpointer  data)
 {
   for (guint round = 0; round < 20; round++)
     {
       Worker w = { 0 };
-      Cleanup next = { "next" };
       g_autoptr(GError) error = NULL;
       GThread *thread;
 
@@ -507,11 +411,12 @@ test_worker_release_not_owner (HostFixture       *fx,
       /* The worker lets the task go; the owner starts its next run. */
       worker_set (&w, &w.release);
       atexit_loop_finalizer_set_timeout (fx->finalizer, 0);
-      atexit_loop_finalizer_add (fx->finalizer, cleanup_sync, &next, cleanup_destroyed);
+      event_log_clear ();
+      add_sync (fx, "next", G_PRIORITY_DEFAULT);
       worker_set (&w, &w.next_run);
       g_assert_true (atexit_loop_finalizer_run (fx->finalizer, NULL, &error));
       g_assert_no_error (error);
-      g_assert_cmpuint (next.started, ==, 1);
+      g_assert_cmpstr (event_log (), ==, "next ~next");
 
       g_thread_join (thread);
       WAIT_FOR (fx->context, w.destroyed == 1);
@@ -576,7 +481,7 @@ worker_destroy (gpointer data)
 }
 
 static void
-test_worker_drop_reported_in_owner (HostFixture       *fx,
+test_worker_drop_reported_in_owner (Fixture       *fx,
                                     gconstpointer  data)
 {
   Worker w = { 0 };
@@ -618,14 +523,14 @@ fail_now (AtexitLoopFinalizer *finalizer,
 }
 
 static void
-test_name_not_utf8 (HostFixture       *fx,
+test_name_not_utf8 (Fixture       *fx,
                     gconstpointer  data)
 {
   g_auto(RunResult) res = { 0 };
 
   atexit_loop_finalizer_add_async_full (fx->finalizer, "bad\xff\xfe name", G_PRIORITY_DEFAULT,
                                         fail_now, NULL, NULL);
-  host_run (fx, &res, NULL);
+  run_and_wait (fx->finalizer, NULL, &res);
 
   g_assert_error (res.error, ATEXIT_ERROR, ATEXIT_ERROR_FAILED);
   g_assert_true (g_utf8_validate (res.error->message, -1, NULL));
@@ -640,7 +545,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func, data) \
-  g_test_add ("/atexit/hostile/" path, HostFixture, data, host_set_up, func, host_tear_down)
+  g_test_add ("/atexit/hostile/" path, Fixture, data, fixture_set_up, func, \
+              fixture_tear_down_threaded_io)
 
   ADD ("cleanup-finished/iterates-past-deadline", test_finished_handler_iterates_past_deadline,
        NULL);
