@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,12 +48,17 @@ static void
 say (const char *format,
      ...)
 {
+  g_autofree char *what = NULL;
+  g_autofree char *line = NULL;
   va_list args;
 
   va_start (args, format);
-  vprintf (format, args);
+  what = g_strdup_vprintf (format, args);
   va_end (args);
-  printf (" in %s\n", role);
+  /* One write per line: the two processes share the pipe. */
+  line = g_strdup_printf ("%s in %s\n", what, role);
+  if (write (STDOUT_FILENO, line, strlen (line)) < 0)
+    g_error ("write: %s", g_strerror (errno));
 }
 
 static void
@@ -295,7 +301,7 @@ main (int   argc,
   AtexitLoopFinalizer *finalizer;
 
   setlocale (LC_ALL, "");
-  /* Unbuffered: nothing the parent printed is printed again by the child. */
+  /* Nothing the parent printed is printed again by the child (say() writes directly). */
   setvbuf (stdout, NULL, _IONBF, 0);
 
   g_option_context_add_main_entries (options, entries, NULL);
