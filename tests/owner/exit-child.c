@@ -79,7 +79,7 @@ async_cleanup (AtexitLoopFinalizer *finalizer,
   g_source_unref (idle);
 }
 
-static GTask *stuck_task;
+static GPtrArray *held_tasks;
 
 static void
 stuck_cleanup (AtexitLoopFinalizer *finalizer,
@@ -88,7 +88,9 @@ stuck_cleanup (AtexitLoopFinalizer *finalizer,
 {
   say ("stuck-cleanup: started");
   /* Kept and never returned, cancellation or not. */
-  stuck_task = task;
+  if (held_tasks == NULL)
+    held_tasks = g_ptr_array_new ();
+  g_ptr_array_add (held_tasks, task);
 }
 
 static void
