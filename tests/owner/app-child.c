@@ -14,6 +14,7 @@
  *   activate-only          never held: it quits as soon as it has activated
  *   atexit-quit            atexit_application_quit(), the library's graceful quit
  *   atexit-quit-then-quit  atexit_application_quit(), then g_application_quit() at once
+ *   quit-with-failure      g_application_quit(), and a second cleanup that fails
  *
  * Its ::shutdown handlers (one connected with g_signal_connect(), one with
  * g_signal_connect_after()) and its class's shutdown (the class handler, where GTK tears
@@ -91,7 +92,7 @@ quit_cb (gpointer data)
   GApplication *application = data;
 
   say ("app: quitting (%s)", mode);
-  if (g_str_equal (mode, "quit"))
+  if (g_str_equal (mode, "quit") || g_str_equal (mode, "quit-with-failure"))
     {
       g_application_quit (application);
     }
@@ -116,12 +117,27 @@ quit_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Another plugin's cleanup, which fails. */
+static void
+failing_cleanup (AtexitLoopFinalizer *finalizer,
+                 GTask               *task,
+                 gpointer             data)
+{
+  say ("failing-plugin: started");
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                           "the server hung up");
+  g_object_unref (task);
+}
+
 static void
 activate_cb (GApplication *application,
              gpointer      data)
 {
   say ("app: activated");
   plugin_load (journal, NULL, NULL);
+  if (g_str_equal (mode, "quit-with-failure"))
+    atexit_loop_finalizer_add_async_full (atexit_loop_finalizer_get_default (), "failing-plugin",
+                                          G_PRIORITY_DEFAULT, failing_cleanup, NULL, NULL);
 
   if (g_str_equal (mode, "activate-only"))
     return;

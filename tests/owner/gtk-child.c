@@ -8,13 +8,15 @@
  * The application loads the plugin (plugin.c), whose cleanup completes a buffered journal,
  * and shows one GtkWindow. Once the window is mapped, a timeout either closes it with
  * gtk_window_close() (MODE close-window: the application quits because its last window
- * is gone) or calls g_application_quit() with the window still up (MODE quit). Each line
- * says what state the window and the cleanup were in at that moment.
+ * is gone), calls g_application_quit() with the window still up (MODE quit), or
+ * atexit_application_quit() (MODE atexit-quit). Each line says what state the window and
+ * the cleanup were in at that moment.
  */
 
 #include <locale.h>
 #include <stdio.h>
 
+#include <atexit-glib.h>
 #include <gtk/gtk.h>
 
 #include "plugin.h"
@@ -108,6 +110,11 @@ close_cb (gpointer data)
     {
       say ("app: g_application_quit() with the window up");
       g_application_quit (G_APPLICATION (application));
+    }
+  else if (g_str_equal (mode, "atexit-quit"))
+    {
+      say ("app: atexit_application_quit() with the window up");
+      atexit_application_quit (G_APPLICATION (application));
     }
   else
     {

@@ -20,7 +20,7 @@
 
 #define STATE_DONE ": cleanup finished, journal complete"
 
-static void
+static Child *
 check_mode (const char *mode)
 {
   g_autofree char *dir = g_dir_make_tmp ("atexit-owner-XXXXXX", NULL);
@@ -35,7 +35,8 @@ check_mode (const char *mode)
   child = child_run (argv, NULL);
 
   child_assert_exited (child, 0);
-  g_assert_cmpstr (child->err, ==, "");
+  if (!g_str_equal (mode, "quit-with-failure"))
+    g_assert_cmpstr (child->err, ==, "");
   g_assert_cmpuint (count_lines (child->out, "plugin: loaded"), ==, 1);
   g_assert_cmpuint (count_lines (child->out, "plugin: about-to-close"), ==, 1);
   g_assert_cmpuint (count_lines (child->out, "plugin-journal: started"), ==, 1);
@@ -64,24 +65,26 @@ check_mode (const char *mode)
 
   g_remove (journal);
   g_rmdir (dir);
+
+  return g_steal_pointer (&child);
 }
 
 static void
 test_quit (void)
 {
-  check_mode ("quit");
+  child_free (check_mode ("quit"));
 }
 
 static void
 test_release (void)
 {
-  check_mode ("release");
+  child_free (check_mode ("release"));
 }
 
 static void
 test_activate_only (void)
 {
-  check_mode ("activate-only");
+  child_free (check_mode ("activate-only"));
 }
 
 /* atexit_application_quit() runs the cleanups while the application is up, then quits:
@@ -89,7 +92,7 @@ test_activate_only (void)
 static void
 test_atexit_quit (void)
 {
-  check_mode ("atexit-quit");
+  child_free (check_mode ("atexit-quit"));
 }
 
 /* And when the application is quit while that run is in progress, ::shutdown comes
@@ -97,7 +100,23 @@ test_atexit_quit (void)
 static void
 test_atexit_quit_then_quit (void)
 {
-  check_mode ("atexit-quit-then-quit");
+  child_free (check_mode ("atexit-quit-then-quit"));
+}
+
+/* A cleanup that fails: the others still run, and nobody but the log can be told, in one
+ * warning that names it. */
+static void
+test_quit_with_failure (void)
+{
+  g_autoptr(Child) child = check_mode ("quit-with-failure");
+  g_autofree char *line = NULL;
+
+  g_assert_cmpuint (count_lines (child->out, "failing-plugin: started"), ==, 1);
+  g_assert_cmpuint (count_lines (child->err, "Atexit-WARNING"), ==, 1);
+  line = find_line (child->err, "Atexit-WARNING");
+  g_assert_nonnull (strstr (line, "Shutdown: "));
+  g_assert_nonnull (strstr (line, "“failing-plugin” failed: the server hung up"));
+  g_assert_null (strstr (line, "plugin-journal"));
 }
 
 int
@@ -111,6 +130,8 @@ main (int   argc,
   g_test_add_func ("/owner/application/last-hold-released/cleanup-before-shutdown",
                    test_release);
   g_test_add_func ("/owner/application/never-held/cleanup-before-shutdown", test_activate_only);
+  g_test_add_func ("/owner/application/g-application-quit/failure-is-one-warning",
+                   test_quit_with_failure);
   g_test_add_func ("/owner/application/atexit-quit/no-double-shutdown", test_atexit_quit);
   g_test_add_func ("/owner/application/atexit-quit-then-quit/no-double-shutdown",
                    test_atexit_quit_then_quit);

@@ -156,6 +156,26 @@ test_quit_with_window (void)
                      line_index (out, "app: window destroyed"));
 }
 
+/* atexit_application_quit(): the cleanup runs while the application is fully up, before
+ * ::shutdown, and the window is there the whole time. */
+static void
+test_atexit_quit (void)
+{
+  g_auto(Run) run = { 0 };
+  const char *out;
+
+  if (skip_without_gtk ())
+    return;
+
+  run_mode (&run, "atexit-quit");
+  out = run.child->out;
+  g_assert_cmpuint (count_lines (out, "app: atexit_application_quit() with the window up"), ==, 1);
+  g_assert_cmpuint (count_lines (out, "plugin-journal started: window mapped"), ==, 1);
+  g_assert_cmpuint (count_lines (out, "plugin-journal finished: window mapped"), ==, 1);
+  g_assert_cmpuint (count_lines (out, "shutdown handler: cleanup finished, journal complete, "
+                                      "window mapped"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -165,6 +185,7 @@ main (int   argc,
 
   g_test_add_func ("/owner/gtk/last-window-closed/cleanup-before-exit", test_last_window_closed);
   g_test_add_func ("/owner/gtk/quit/cleanup-with-window-up", test_quit_with_window);
+  g_test_add_func ("/owner/gtk/atexit-quit/cleanup-with-window-up", test_atexit_quit);
 
   return g_test_run ();
 }
