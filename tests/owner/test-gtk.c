@@ -128,7 +128,8 @@ test_last_window_closed (void)
   g_assert_cmpuint (count_lines (run.child->out, "app: closing the window"), ==, 1);
   g_assert_cmpuint (count_lines (run.child->out, "app: window destroyed, cleanup NOT finished"),
                     ==, 1);
-  g_assert_cmpuint (count_lines (run.child->out, "plugin-journal started: window destroyed"), ==, 1);
+  g_assert_cmpuint (count_lines (run.child->out, "plugin-journal started: window destroyed"),
+                    ==, 1);
 }
 
 /* g_application_quit() with the window up: the cleanup runs, and finishes, while the
