@@ -76,6 +76,10 @@ need valgrind               have valgrind
 need dbus                   have dbus-daemon
 need locales                test -e /usr/share/i18n/SUPPORTED
 need ca-certificates        test -e /etc/ssl/certs/ca-certificates.crt
+# The GtkApplication test (tests/owner) runs a GTK 4 window under Xvfb.
+need libgtk-4-dev           have_pc gtk4
+need xvfb                   have xvfb-run
+need xauth                  have xauth
 
 if [ ${#missing[@]} -eq 0 ]; then
   say "All build and test dependencies are present"
