@@ -209,8 +209,22 @@ atexit_loop_finalizer_process_exit (GObject *object)
   g_main_context_unref (context);
 }
 
+static void
+atexit_loop_finalizer_fork_lock (GObject *object)
+{
+  g_mutex_lock (&ATEXIT_LOOP_FINALIZER (object)->mutex);
+}
+
+static void
+atexit_loop_finalizer_fork_unlock (GObject *object)
+{
+  g_mutex_unlock (&ATEXIT_LOOP_FINALIZER (object)->mutex);
+}
+
 const AtexitRegistryHooks atexit_loop_finalizer_registry_hooks = {
   .context_died = atexit_loop_finalizer_context_died,
   .process_exit = atexit_loop_finalizer_process_exit,
   .has_id = atexit_loop_finalizer_has_id,
+  .lock = atexit_loop_finalizer_fork_lock,
+  .unlock = atexit_loop_finalizer_fork_unlock,
 };

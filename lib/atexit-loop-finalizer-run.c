@@ -162,7 +162,7 @@ atexit_loop_finalizer_run (AtexitLoopFinalizer  *self,
 
   /* The run's pump is on this thread's stack (a cleanup being started calls this):
    * waiting here would wait for itself. */
-  g_mutex_lock (&self->mutex);
+  atexit_loop_finalizer_lock (self);
   ret = self->run != NULL && self->run->pumping;
   g_mutex_unlock (&self->mutex);
   if (ret)

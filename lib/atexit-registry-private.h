@@ -20,6 +20,10 @@ typedef struct {
    * is called with the registry's lock held (the lock order: registry, then finalizer). */
   gboolean (*has_id)       (GObject *finalizer,
                             guint    id);
+  /* Around fork(): takes, then releases, the finalizer's own lock, so that the child's
+   * copy of it is never held by a thread the child does not have. */
+  void     (*lock)         (GObject *finalizer);
+  void     (*unlock)       (GObject *finalizer);
 } AtexitRegistryHooks;
 
 void      atexit_registry_init             (const AtexitRegistryHooks *hooks);

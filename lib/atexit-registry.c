@@ -31,15 +31,34 @@ static guint                      generation;  /* (atomic) */
 static void atexit_registry_process_exit (void);
 
 #ifdef G_OS_UNIX
+/* fork() copies the locks as they are: each is taken around it, in the lock order, by
+ * the forking thread, so that none is held in the child by a thread it does not have.
+ * While the registry's lock is held, every tracked finalizer is alive or waits for that
+ * lock in its finalization, before its own lock is cleared. */
+static void
+atexit_registry_fork_lock_all (gboolean lock)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (tracked == NULL)
+    return;
+  g_hash_table_iter_init (&iter, tracked);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    (lock ? registry_hooks->lock : registry_hooks->unlock) (key);
+}
+
 static void
 atexit_registry_fork_prepare (void)
 {
   g_mutex_lock (&registry_mutex);
+  atexit_registry_fork_lock_all (TRUE);
 }
 
 static void
 atexit_registry_fork_parent (void)
 {
+  atexit_registry_fork_lock_all (FALSE);
   g_mutex_unlock (&registry_mutex);
 }
 
@@ -47,6 +66,7 @@ static void
 atexit_registry_fork_child (void)
 {
   g_atomic_int_inc (&generation);
+  atexit_registry_fork_lock_all (FALSE);
   g_mutex_unlock (&registry_mutex);
 }
 #endif

@@ -633,7 +633,8 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
   GCancellable *cancellable = g_task_get_cancellable (waiter);
   AtexitRun *run;
 
-  g_mutex_lock (&self->mutex);
+  /* In the child of a fork(), what the parent registered is forgotten first. */
+  atexit_loop_finalizer_lock (self);
   run = self->run;
 
   if (run != NULL)

@@ -52,7 +52,7 @@ run_step () {
       # Every C test program starts threads (its own, or GIO's workers) and, in this
       # build, links the wrappers that show GLib's futex-based mutex to ThreadSanitizer
       # (tests/tsan-glib-mutex.c).
-      meson test -C "$builds/tsan" --suite core --suite integration --suite reliability \
+      meson test -C "$builds/tsan" --suite core --suite integration --suite owner --suite reliability \
         --suite bench-smoke --num-processes "$jobs" --print-errorlogs
       ;;
     *)

@@ -131,23 +131,6 @@ test_child_registers_loop_quit (void)
   g_assert_cmpstr (child->err, ==, "");
 }
 
-/* KNOWN BUG (lib/atexit-run.c, atexit_run_start_or_join): the child forgets its parent's
- * cleanups only when something takes the finalizer's lock through
- * atexit_loop_finalizer_lock() (add, remove, the pending count, the exit handler). A run
- * takes the lock directly, so a child that runs the finalizer before anything else (its
- * loop quit through quit_loop(), or atexit_loop_finalizer_run()) runs every cleanup of
- * its parent, and calls their destroy notifies, in the child. */
-static gboolean
-known_fork_run_bug (Child *child)
-{
-  if (count_lines (child->out, "parent-sync: ran in child") == 0)
-    return FALSE;
-
-  g_test_incomplete ("known bug: a forked child's first run runs its parent's cleanups "
-                     "(atexit_run_start_or_join does not forget them)");
-  return TRUE;
-}
-
 /* A child that goes on with its parent's loop and quits it through the finalizer, never
  * having registered anything. */
 static void
@@ -158,8 +141,6 @@ test_child_loop_quit (void)
 
   child_assert_exited (child, 0);
   g_assert_cmpuint (count_lines (child->out, "main: returning in child"), ==, 1);
-  if (known_fork_run_bug (child))
-    return;
   assert_parent_kept_its_own (child);
   g_assert_cmpstr (child->err, ==, "");
 }
@@ -171,8 +152,6 @@ test_child_blocking_run (void)
   g_autoptr(Child) child = run_fork_child (args, NULL);
 
   child_assert_exited (child, 0);
-  if (known_fork_run_bug (child))
-    return;
   assert_parent_kept_its_own (child);
   g_assert_cmpstr (child->err, ==, "");
 }
@@ -205,11 +184,8 @@ test_fork_from_cleanup_run (void)
 }
 
 /* Another thread registers and removes cleanups all the time while the main thread
- * forks children that call exit() at once. KNOWN BUG (lib/atexit-registry.c, the
- * pthread_atfork handlers): only the registry's lock is taken around fork(); a child forked
- * while the other thread holds a finalizer's own mutex inherits it locked, and its exit
- * handler (atexit_loop_finalizer_process_exit -> atexit_loop_finalizer_lock) waits for it
- * forever. */
+ * forks children that call exit() at once: no child inherits a finalizer's lock held by
+ * a thread it does not have, so none hangs in its exit handler. */
 static void
 test_fork_while_adding (void)
 {
@@ -217,13 +193,7 @@ test_fork_while_adding (void)
   g_autoptr(Child) child = run_fork_child (args, NULL);
 
   child_assert_exited (child, 0);
-  if (count_lines (child->out, "fork-while-adding: 0 hung") == 0)
-    {
-      g_assert_cmpuint (count_lines (child->out, "fork-while-adding: 1 hung"), ==, 1);
-      g_test_incomplete ("known bug: a child forked while another thread holds a "
-                         "finalizer's mutex deadlocks in its exit handler");
-      return;
-    }
+  g_assert_cmpuint (count_lines (child->out, "fork-while-adding: 0 hung"), ==, 1);
 }
 
 int
