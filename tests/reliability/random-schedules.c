@@ -568,7 +568,12 @@ run_once (Schedule *s)
 
             default:
               if (is_sync (rec->b))
-                CHECK (rec->finished_error == NULL, "sync %s reported a problem", rec->name);
+                /* On a slow machine (under valgrind) a sync cleanup can return past its
+                 * group's deadline: then it is late, never failed. */
+                CHECK (rec->finished_error == NULL ||
+                       g_error_matches (rec->finished_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT),
+                       "sync %s reported a problem: %s", rec->name,
+                       rec->finished_error ? rec->finished_error->message : "");
               else if (problem)
                 {
                   /* A prompt cleanup can still miss a deadline on a slow machine (under
