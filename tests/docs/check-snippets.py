@@ -26,9 +26,10 @@
 #   <!-- snippet: part -->           the first part of a program that the next block
 #                                    of the same language continues: checked with it,
 #                                    not alone.
-#   <!-- snippet: from FILE -->      copied from FILE (under examples/, which a test
-#                                    builds and runs): its lines must be found there,
-#                                    in order and together.
+#   <!-- snippet: from FILE -->      copied from FILE (under examples/ or
+#                                    tests/consumer/, which tests build and run): its
+#                                    lines must be found there, in order and together.
+#                                    Blocks of Meson code are checked this way only.
 #   <!-- snippet: skip REASON -->    not checked; the reason is required and reported.
 #
 # The lines of a marker after its first one are code put before the block (declarations
@@ -55,7 +56,12 @@ import subprocess
 import sys
 import tempfile
 
-LANGUAGES = {'c': 'c', 'python': 'python', 'py': 'python', 'js': 'js', 'javascript': 'js'}
+LANGUAGES = {'c': 'c', 'python': 'python', 'py': 'python', 'js': 'js', 'javascript': 'js',
+             'meson': 'meson'}
+# Blocks of these languages are checked only when marked `from FILE`.
+FROM_ONLY = {'meson'}
+# Where the files that blocks are copied from live: each is built and run by a test.
+FROM_DIRS = ('examples', 'tests/consumer')
 KINDS = ('run', 'compile', 'fragment', 'part', 'from', 'skip')
 RUN_TIMEOUT = 60
 MAX_DETAILS = 40
@@ -289,8 +295,10 @@ class Checker:
     def check_from(self, block):
         name = block.argument
         path = (self.root / name).resolve()
-        if not name or not path.is_relative_to(self.root / 'examples') or not path.is_file():
-            return False, f'from {name}', f'“{name}” is not a file under examples/'
+        if (not name or not path.is_file() or
+                not any(path.is_relative_to(self.root / d) for d in FROM_DIRS)):
+            return False, f'from {name}', (f'“{name}” is not a file under ' +
+                                           ', '.join(d + '/' for d in FROM_DIRS))
         wanted = [line.rstrip() for line in block.code.rstrip('\n').split('\n')]
         have = [line.rstrip() for line in path.read_text(encoding='utf-8').split('\n')]
         for start in range(len(have) - len(wanted) + 1):
@@ -313,6 +321,8 @@ class Checker:
         for block in blocks:
             key = (block.path, block.language)
             kind = block.kind
+            if block.language in FROM_ONLY and kind != 'from':
+                continue
             if kind not in ('',) + KINDS:
                 self.report(False, block, f'unknown kind “{kind}”',
                             'kinds: ' + ', '.join(KINDS))
