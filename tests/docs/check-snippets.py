@@ -264,9 +264,8 @@ class Checker:
         path.write_text(block.prelude + '\n' + code, encoding='utf-8')
         kind = kind or 'run'
         if kind in ('compile', 'fragment'):
-            ok, out = self.run([self.python, '-c',
-                                'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")',
-                                str(path)])
+            compile_only = 'import sys; compile(open(sys.argv[1]).read(), sys.argv[1], "exec")'
+            ok, out = self.run([self.python, '-c', compile_only, str(path)])
             return ok, kind, out
         ok, out = self.run([self.python, str(path)])
         ok = self.ran_cleanly(block, ok, out)

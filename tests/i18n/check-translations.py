@@ -99,7 +99,9 @@ def main():
         if proc.returncode != 0:
             print('Bail out! xgettext failed: ' + proc.stderr.strip())
             return 1
-        with_messages = referenced_files(every.read_text(encoding='utf-8')) if every.exists() else set()
+        with_messages = set()
+        if every.exists():  # xgettext writes nothing when there is no message
+            with_messages = referenced_files(every.read_text(encoding='utf-8'))
         unlisted = sorted(with_messages - set(potfiles))
         missing = sorted(f for f in potfiles if not (root / f).exists())
         stale = sorted(f for f in potfiles if (root / f).exists() and f not in with_messages)
