@@ -33,12 +33,13 @@
 /* Library: a worker process, stopped and waited for at shutdown              */
 /* ------------------------------------------------------------------------- */
 
-/* Ignores Ctrl+C (its owner decides when it stops) and says goodbye on SIGTERM. */
+/* Ignores Ctrl+C (its owner decides when it stops) and says goodbye on SIGTERM. Its
+ * sleep holds none of the demo's output open, should the worker be killed instead. */
 #define WORKER_SCRIPT \
   "trap '' INT\n" \
   "trap 'kill $! 2>/dev/null; echo \"worker: bye\"; exit 0' TERM\n" \
   "echo \"worker: started\"\n" \
-  "sleep 3600 & wait\n"
+  "sleep 3600 </dev/null >/dev/null 2>&1 & wait\n"
 
 static GSubprocess *
 start_worker (GError **error)
@@ -614,6 +615,9 @@ main (int    argc,
   print_report (&demo);
   ok = print_checks (&demo, worker, connection, slow);
   g_print ("%s\n", ok ? "Every resource was closed." : "Some resources were not closed.");
+  /* Nothing outlives the demo, even when its shutdown went wrong. */
+  if (g_subprocess_get_identifier (worker) != NULL)
+    g_subprocess_force_exit (worker);
 
   g_clear_pointer (&demo.report, g_array_unref);
   g_clear_pointer (&demo.journal_problem, g_free);
