@@ -6,6 +6,7 @@
  *
  *   G_MESSAGES_DEBUG=Atexit ./app      shows each cleanup and how long it took
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

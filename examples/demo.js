@@ -2,14 +2,18 @@
 //
 // The first half plays a library: startWorker(), connectToServer() and
 // openJournal() never see the main loop. Each registers how its resource is
-// closed with the finalizer of the default main context. A cleanup gets a
-// Gio.Task and completes it with task.return_boolean(true) or
+// closed with the finalizer of the default main context: the child process and
+// the buffered file are handed to add_object(), which stops or flushes them the
+// way their type needs (and warns that nobody else closed them, as Python's
+// ResourceWarning does); the goodbye to the server is a cleanup of its own. A
+// cleanup gets a Gio.Task and completes it with task.return_boolean(true) or
 // task.return_error(e) when its asynchronous work is done.
 //
 // The second half plays the program that owns the loop: it runs a small TCP
 // server, runs the loop and quits through the finalizer, so every cleanup has
 // finished when loop.run() returns.
 //
+// Copyright 2026 The atexit-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';
@@ -17,11 +21,9 @@ import Gio from 'gi://Gio';
 import Atexit from 'gi://Atexit?version=1.0';
 import System from 'system';
 
-Gio._promisify(Gio.Subprocess.prototype, 'wait_check_async');
 Gio._promisify(Gio.DataInputStream.prototype, 'read_line_async', 'read_line_finish_utf8');
 Gio._promisify(Gio.OutputStream.prototype, 'write_all_async');
 Gio._promisify(Gio.IOStream.prototype, 'close_async');
-Gio._promisify(Gio.OutputStream.prototype, 'close_async');
 
 const finalizer = Atexit.LoopFinalizer.get_default();
 
@@ -34,7 +36,9 @@ function addCleanup(name, priority, func) {
     });
 }
 
-// --- library: a worker process that must be told to stop, then waited for ---
+// --- library: a worker process, stopped and waited for at shutdown ---
+
+const WORKER_TIMEOUT_MS = 2000;  // then the worker is killed
 
 // It reads requests on its stdin, and says goodbye when told to stop.
 const WORKER = `trap 'echo "worker: bye"; exit 0' TERM
@@ -47,20 +51,13 @@ async function startWorker() {
         Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE);
     const output = Gio.DataInputStream.new(process.get_stdout_pipe());
 
-    addCleanup('worker process', GLib.PRIORITY_DEFAULT, async cancellable => {
-        process.send_signal(15 /* SIGTERM */);
-        try {
-            await process.wait_check_async(cancellable);
-        } catch (e) {
-            process.force_exit();  // the deadline passed: stop asking nicely
-            throw e;
-        }
-        print(output.read_line_utf8(null)[0]);
-    });
+    // SIGTERM, then a wait; SIGKILL if it has not ended by its deadline.
+    const id = finalizer.add_object(process);
+    finalizer.set_cleanup_timeout(id, WORKER_TIMEOUT_MS);
 
     const [line] = await output.read_line_async(GLib.PRIORITY_DEFAULT, null);
     print(line);
-    return process;
+    return [process, output];
 }
 
 // --- library: a connection that says goodbye and waits for the answer ---
@@ -83,15 +80,14 @@ function connectToServer(port) {
     return state;
 }
 
-// --- library: a journal whose buffer must reach the disk ---
+// --- library: a journal written through a buffer that must be flushed ---
 
 function openJournal(file) {
     const base = file.replace(null, false, Gio.FileCreateFlags.NONE, null);
     const stream = Gio.BufferedOutputStream.new_sized(base, 64 * 1024);
 
-    // Last: the other cleanups may still log to it.
-    addCleanup('journal', GLib.PRIORITY_LOW,
-        cancellable => stream.close_async(GLib.PRIORITY_DEFAULT, cancellable));
+    // Closing a buffered stream flushes it, then closes the file.
+    finalizer.add_object(stream);
     return stream;
 }
 
@@ -131,16 +127,21 @@ const journal = openJournal(journalFile);
 const client = connectToServer(port);
 journal.write_all(new TextEncoder().encode('connected\n'), null);
 
-let worker = null;
+let worker = null, workerOutput = null;
 // Quit once the worker is up: the program decides, the library cleans up.
-startWorker().then(process => {
-    worker = process;
+// A first SIGINT, SIGTERM or SIGHUP would quit gracefully too.
+finalizer.install_unix_signals(loop);
+startWorker().then(([process, output]) => {
+    [worker, workerOutput] = [process, output];
     finalizer.quit_loop(loop);
 }).catch(e => {
     logError(e);
     loop.quit();
 });
 loop.run();
+finalizer.uninstall_unix_signals();
+if (workerOutput !== null)
+    print(workerOutput.read_line_utf8(null)[0]);
 
 const [, contents] = journalFile.load_contents(null);
 journalFile.delete(null);

@@ -3,12 +3,16 @@
 #
 # The first half plays a library: start_worker(), connect_to_server() and
 # open_journal() never see the main loop. Each registers how its resource is
-# closed with the finalizer of the default main context.
+# closed with the finalizer of the default main context: the child process and
+# the buffered file are handed to add_object(), which stops or flushes them the
+# way their type needs (and warns that nobody else closed them, as Python's
+# ResourceWarning does); the goodbye to the server is a cleanup of its own.
 #
 # The second half plays the program that owns the loop: it runs a small TCP
 # server, runs the loop and quits through the finalizer, so every cleanup,
 # asynchronous ones included, has finished when loop.run() returns.
 #
+# Copyright 2026 The atexit-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
@@ -23,7 +27,9 @@ from gi.repository import Atexit, Gio, GLib  # noqa: E402
 
 finalizer = Atexit.LoopFinalizer.get_default()
 
-# --- library: a worker process that must be told to stop, then waited for ---
+WORKER_TIMEOUT_MS = 2000  # then the worker is killed
+
+# --- library: a worker process, stopped and waited for at shutdown ---
 
 # It reads requests on its stdin, and says goodbye when told to stop.
 WORKER = '''trap 'echo "worker: bye"; exit 0' TERM
@@ -43,21 +49,10 @@ def start_worker(on_started):
 
     output.read_line_async(GLib.PRIORITY_DEFAULT, None, started)
 
-    def stop(finalizer, task):
-        def waited(process, result):
-            try:
-                process.wait_check_finish(result)
-                print(output.read_line_utf8(None)[0])
-                task.return_boolean(True)
-            except GLib.Error as e:
-                process.force_exit()  # the deadline passed: stop asking nicely
-                task.return_error(e)
-
-        process.send_signal(signal.SIGTERM)
-        process.wait_check_async(task.get_cancellable(), waited)
-
-    finalizer.add_async_full('worker process', GLib.PRIORITY_DEFAULT, stop)
-    return process
+    # SIGTERM, then a wait; SIGKILL if it has not ended by its deadline.
+    cleanup_id = finalizer.add_object(process)
+    finalizer.set_cleanup_timeout(cleanup_id, WORKER_TIMEOUT_MS)
+    return process, output
 
 
 # --- library: a connection that says goodbye and waits for the answer ---
@@ -98,24 +93,14 @@ def connect_to_server(port):
     return state
 
 
-# --- library: a journal whose buffer must reach the disk ---
+# --- library: a journal written through a buffer that must be flushed ---
 
 def open_journal(path):
     base = Gio.File.new_for_path(path).replace(None, False, Gio.FileCreateFlags.NONE, None)
     stream = Gio.BufferedOutputStream.new_sized(base, 64 * 1024)
 
-    def close(finalizer, task):
-        def closed(stream, result):
-            try:
-                stream.close_finish(result)
-                task.return_boolean(True)
-            except GLib.Error as e:
-                task.return_error(e)
-
-        stream.close_async(GLib.PRIORITY_DEFAULT, task.get_cancellable(), closed)
-
-    # Last: the other cleanups may still log to it.
-    finalizer.add_async_full('journal', GLib.PRIORITY_LOW, close)
+    # Closing a buffered stream flushes it, then closes the file.
+    finalizer.add_object(stream)
     return stream
 
 
@@ -160,8 +145,12 @@ def main():
         journal.write_all(b'connected\n', None)
 
         # Quit once the worker is up: the program decides, the library cleans up.
-        worker = start_worker(lambda: finalizer.quit_loop(loop))
+        # A first SIGINT, SIGTERM or SIGHUP would quit gracefully too.
+        finalizer.install_unix_signals(loop)
+        worker, worker_output = start_worker(lambda: finalizer.quit_loop(loop))
         loop.run()
+        finalizer.uninstall_unix_signals()
+        print(worker_output.read_line_utf8(None)[0])
 
         with open(journal_path) as f:
             journal_text = f.read()

@@ -10,6 +10,7 @@
  * The second half is a host that loads the plugin and quits on Ctrl+C, or after
  * a few seconds; run it with `--unload` to unload the plugin before quitting.
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -12,6 +12,7 @@
 # left out of these builds: the binding tests run in the normal suite, and Python
 # and GJS are neither instrumented nor valgrind-clean themselves.
 #
+# Copyright 2026 The atexit-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 set -eu

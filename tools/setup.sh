@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Sets up a machine for atexit-glib, builds it, and runs the demo or the tests.
 #
-#   tools/setup.sh demo [demo options]   build, then run _build/examples/atexit-demo
-#   tools/setup.sh test                  build with -Dwerror=true -Ddocs=true, run every test
-#                                        suite, then the C suites under valgrind,
-#                                        ASan+UBSan and ThreadSanitizer (tools/ci-builds.sh)
+#   tools/setup.sh demo [demo options]   install what the demo needs, build it (without
+#                                        introspection, Vala, docs or tests, unless _build
+#                                        is configured already), run _build/examples/atexit-demo
+#   tools/setup.sh test                  install the rest, build with -Dwerror=true -Ddocs=true,
+#                                        run every test suite, then the C suites under
+#                                        valgrind, ASan+UBSan and ThreadSanitizer
+#                                        (tools/ci-builds.sh); what CI runs (.ci/run)
 #
 # On Debian 12 it installs the packages it needs first (with sudo unless run as
 # root). On a machine that already has them, it goes straight to the build.
 #
+# Copyright 2026 The atexit-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 set -euo pipefail
@@ -50,39 +54,50 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have_pc() { have pkg-config && pkg-config --exists "$@" 2>/dev/null; }
 have_py() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "$1" >/dev/null 2>&1; }
 
-# Each Debian package, and how to tell that what it provides is already there.
+# The packages, in one place: each Debian 12 package, what needs it (demo: building
+# and running the demo; test: everything else that `test` builds and runs), and how
+# to tell that what it provides is already there. `demo` installs the first kind,
+# `test` both.
 missing=()
 need() {
-  local package=$1
-  shift
+  local level=$1 package=$2
+  shift 2
+  if [ "$level" = test ] && [ "$command" = demo ]; then
+    return 0
+  fi
   "$@" || missing+=("$package")
 }
 
-need meson                  have meson
-need ninja-build            have ninja
-need pkg-config             have pkg-config
-need gcc                    have gcc
-need libglib2.0-dev         have_pc 'glib-2.0 >= 2.74' 'gobject-2.0 >= 2.74' 'gio-2.0 >= 2.74' 'gio-unix-2.0 >= 2.74'
-need libglib2.0-bin         have gdbus
-need libgirepository1.0-dev have_pc gobject-introspection-1.0
-need gobject-introspection  have g-ir-scanner
-need python3-gi             have_py 'import gi'
-need gir1.2-glib-2.0        have_py 'import gi; gi.require_version("Gio", "2.0"); from gi.repository import Gio'
-need gjs                    have gjs
-need valac                  have valac
-need gi-docgen              have gi-docgen
-need gettext                have msgfmt
-need valgrind               have valgrind
-need dbus                   have dbus-daemon
-need locales                test -e /usr/share/i18n/SUPPORTED
-need ca-certificates        test -e /etc/ssl/certs/ca-certificates.crt
+need demo meson                  have meson
+need demo ninja-build            have ninja
+need demo pkg-config             have pkg-config
+need demo gcc                    have gcc
+need demo libc6-dev              test -e /usr/include/stdio.h
+need demo libglib2.0-dev         have_pc 'glib-2.0 >= 2.74' 'gobject-2.0 >= 2.74' 'gio-2.0 >= 2.74' 'gio-unix-2.0 >= 2.74'
+need test libglib2.0-bin         have gdbus
+need test libgirepository1.0-dev have_pc gobject-introspection-1.0
+need test gobject-introspection  have g-ir-scanner
+need test python3-gi             have_py 'import gi'
+need test gir1.2-glib-2.0        have_py 'import gi; gi.require_version("Gio", "2.0"); from gi.repository import Gio'
+need test gjs                    have gjs
+need test valac                  have valac
+need test gi-docgen              have gi-docgen
+need test gettext                have xgettext
+need test valgrind               have valgrind
+need test dbus                   have dbus-daemon
+need test locales                test -e /usr/share/i18n/SUPPORTED
+need test ca-certificates        test -e /etc/ssl/certs/ca-certificates.crt
 # The GtkApplication test (tests/owner) runs a GTK 4 window under Xvfb.
-need libgtk-4-dev           have_pc gtk4
-need xvfb                   have xvfb-run
-need xauth                  have xauth
+need test libgtk-4-dev           have_pc gtk4
+need test xvfb                   have xvfb-run
+need test xauth                  have xauth
 
 if [ ${#missing[@]} -eq 0 ]; then
-  say "All build and test dependencies are present"
+  if [ "$command" = demo ]; then
+    say "Everything the demo needs is present"
+  else
+    say "All build and test dependencies are present"
+  fi
 else
   have apt-get || die "missing: ${missing[*]} (install them with your package manager; these are Debian 12 names)"
 
@@ -103,14 +118,28 @@ fi
 # --- configure and build ----------------------------------------------------
 
 builddir=_build
-if [ "$command" = test ]; then
-  options=(-Dwerror=true -Ddocs=true)
-else
-  options=(-Dwerror=false)
-fi
 stamp="$builddir/.setup-options"
+configured=false
+[ -f "$builddir/meson-private/coredata.dat" ] && configured=true
 
-if [ ! -f "$builddir/meson-private/coredata.dat" ]; then
+if [ "$command" = demo ]; then
+  # Only what the demo needs: no introspection, Vala, reference or tests. A build
+  # directory that is already configured (by `test`, say) is used as it is.
+  options=(-Dwerror=false -Dintrospection=disabled -Dvapi=disabled -Ddocs=false -Dtests=false)
+  if ! $configured; then
+    say "Configuring $builddir (${options[*]})"
+    rm -rf "$builddir"
+    meson setup "$builddir" "${options[@]}"
+    echo "${options[*]}" > "$stamp"
+  fi
+  say "Building the demo"
+  meson compile -C "$builddir" examples/atexit-demo
+  say "Running the demo"
+  exec "$builddir/examples/atexit-demo" "$@"
+fi
+
+options=(-Dwerror=true -Ddocs=true -Dtests=true -Dexamples=true -Dintrospection=auto -Dvapi=auto)
+if ! $configured; then
   say "Configuring $builddir (${options[*]})"
   rm -rf "$builddir"
   meson setup "$builddir" "${options[@]}"
@@ -125,12 +154,7 @@ echo "${options[*]}" > "$stamp"
 say "Building"
 meson compile -C "$builddir"
 
-# --- run --------------------------------------------------------------------
-
-if [ "$command" = demo ]; then
-  say "Running the demo"
-  exec "$builddir/examples/atexit-demo" "$@"
-fi
+# --- run the tests ----------------------------------------------------------
 
 say "Running the tests"
 meson test -C "$builddir" --print-errorlogs

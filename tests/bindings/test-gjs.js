@@ -1,6 +1,7 @@
 // Atexit from JavaScript (GJS) through GObject Introspection.
 // Prints TAP; the exit status is the number of failed tests (0 when all pass).
 //
+// Copyright 2026 The atexit-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -4,6 +4,7 @@
 # The catalogs come from the build tree (ATEXIT_LOCALEDIR). When the machine
 # lacks the locales, they are compiled with localedef into a temporary LOCPATH.
 #
+# Copyright 2026 The atexit-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import locale

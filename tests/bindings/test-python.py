@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Atexit from Python through GObject Introspection.
 #
+# Copyright 2026 The atexit-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import gc

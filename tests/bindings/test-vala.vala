@@ -1,5 +1,6 @@
 /* test-vala.vala: the vapi binds the API as Vala users expect
  *
+ * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
