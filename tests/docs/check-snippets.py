@@ -69,6 +69,11 @@ C_WARNINGS = ['-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter', '-Wno-unus
               '-Wno-unused-variable', '-Wno-unused-but-set-variable']
 FENCE = re.compile(r'^( {0,3})(```+|~~~+)\s*([A-Za-z0-9_+-]*)[^\n]*$')
 MARKER = re.compile(r'<!--\s*snippet:\s*(.*?)\s*-->', re.S)
+# The markers of docs/daemons.md, which tests/integration/doc-snippets.py checks: a
+# "verbatim" block is a copy of a file; a "compiled" one is built into
+# tests/integration/daemons-doc.c and run there.
+VERBATIM = re.compile(r'<!--\s*verbatim:\s*(\S+)\s*-->')
+COMPILED = re.compile(r'<!--\s*compiled\s*-->')
 # What a run must not print: GLib's warnings and criticals, an exception.
 PROBLEMS = re.compile(r'-(WARNING|CRITICAL) \*\*|^Traceback |^Exception ignored|JS ERROR|'
                       r'RuntimeWarning', re.M)
@@ -121,7 +126,16 @@ def find_blocks(path):
                     j += 1
                     text += '\n' + lines[j]
                 marker = MARKER.search(text)
-                pending = parse_marker(marker.group(1)) if marker else None
+                verbatim = VERBATIM.search(text)
+                if marker:
+                    pending = parse_marker(marker.group(1))
+                elif verbatim:
+                    pending = ('skip', 'checked against %s by tests/integration/doc-snippets.py'
+                               % verbatim.group(1), '')
+                elif COMPILED.search(text):
+                    pending = ('skip', 'built and run by tests/integration/daemons-doc.c', '')
+                else:
+                    pending = None
                 i = j + 1
                 continue
             if stripped:
