@@ -645,7 +645,7 @@ atexit_loop_finalizer_add_object (AtexitLoopFinalizer *self,
   kind = atexit_resource_kind_for (object, &supported);
   if (!supported)
     {
-      g_critical (_("%s: objects of type %s cannot be closed; implement AtexitClosable"),
+      g_critical ("%s: objects of type %s cannot be closed; implement AtexitClosable",
                   G_STRFUNC, G_OBJECT_TYPE_NAME (object));
       return 0;
     }
