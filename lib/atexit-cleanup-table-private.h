@@ -19,10 +19,17 @@ G_BEGIN_DECLS
  *
  * Not thread-safe: the finalizer's mutex guards it. */
 typedef struct {
-  GHashTable   *by_id;     /* AtexitCleanup set, keyed on their id */
-  GHashTable   *by_prio;   /* priority → AtexitBucket, for the buckets in the heap */
-  GPtrArray    *heap;      /* AtexitBucket, heap-ordered on priority */
-  AtexitBucket *last;      /* the bucket of the last registration, if still in the heap */
+  int           priority;  /* the bucket's, here so that the heap is ordered without it */
+  AtexitBucket *bucket;
+} AtexitHeapEntry;
+
+typedef struct {
+  GHashTable      *by_id;      /* AtexitCleanup set, keyed on their id */
+  GHashTable      *by_prio;    /* priority → AtexitBucket, for the buckets in the heap */
+  AtexitHeapEntry *heap;       /* heap-ordered on priority */
+  guint            heap_len;
+  guint            heap_size;
+  AtexitBucket    *last;       /* the bucket of the last registration, if still in the heap */
 } AtexitCleanupTable;
 
 void           atexit_cleanup_table_init        (AtexitCleanupTable *table);
