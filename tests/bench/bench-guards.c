@@ -403,6 +403,160 @@ test_priorities_many (void)
   g_array_unref (all.called);
 }
 
+/* Removals that leave most groups empty: the heap drops them, and is rebuilt without them,
+ * while registrations at their priorities fill some again. */
+static void
+test_priorities_churn (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_for_context (context);
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (74);
+  Priorities all = { g_array_new (FALSE, FALSE, sizeof (Called)), 0 };
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n_ran = 0, n_expected = 0;
+
+  for (guint round = 0; round < 4; round++)
+    {
+      /* New priorities, and old ones that may have been emptied. */
+      for (guint i = 0; i < 500; i++)
+        {
+          guint id;
+
+          prioritized_add (finalizer, &all, keep, (int) (round * 300 + i), &id);
+          g_array_append_val (ids, id);
+        }
+      /* Most go again, from anywhere in the heap. */
+      for (guint i = 0; i < ids->len; i++)
+        {
+          Prioritized *cleanup = g_ptr_array_index (keep, i);
+
+          if (!cleanup->removed && g_rand_int_range (rand, 0, 10) < 9)
+            {
+              g_assert_true (atexit_loop_finalizer_remove (finalizer,
+                                                           g_array_index (ids, guint, i)));
+              cleanup->removed = TRUE;
+            }
+        }
+    }
+
+  g_assert_true (atexit_loop_finalizer_run (finalizer, NULL, NULL));
+
+  for (guint i = 1; i < all.called->len; i++)
+    {
+      Called *before = &g_array_index (all.called, Called, i - 1);
+      Called *after = &g_array_index (all.called, Called, i);
+
+      g_assert_cmpint (before->priority, <=, after->priority);
+      if (before->priority == after->priority)
+        g_assert_cmpuint (before->seq, >, after->seq);
+    }
+  for (guint i = 0; i < keep->len; i++)
+    {
+      Prioritized *cleanup = g_ptr_array_index (keep, i);
+
+      g_assert_cmpuint (cleanup->destroys, ==, 1);
+      g_assert_cmpuint (cleanup->calls, ==, cleanup->removed ? 0 : 1);
+      n_ran += cleanup->calls;
+      n_expected += !cleanup->removed;
+    }
+  g_assert_cmpuint (n_ran, ==, n_expected);
+  g_assert_cmpuint (all.called->len, ==, n_ran);
+  g_assert_cmpuint (atexit_loop_finalizer_get_pending (finalizer), ==, 0);
+  g_array_unref (all.called);
+}
+
+/* A group of one async cleanup that returns its task as it starts takes one iteration of
+ * the context: the run moves on in the iteration where GTask completes the task. */
+
+static void
+async_returns_counted (AtexitLoopFinalizer *finalizer,
+                       GTask               *task,
+                       gpointer             user_data)
+{
+  GArray *order = user_data;
+  int priority = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "bench-priority"));
+
+  g_array_append_val (order, priority);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+run_finished_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (atexit_loop_finalizer_run_finish (ATEXIT_LOOP_FINALIZER (object), result, NULL));
+  *done = TRUE;
+}
+
+typedef struct {
+  GArray *order;
+  int     priority;
+  guint   destroys;
+} Ordered;
+
+static void
+ordered_destroy (gpointer data)
+{
+  Ordered *ordered = data;
+
+  ordered->destroys++;
+}
+
+static void
+ordered_cleanup (AtexitLoopFinalizer *finalizer,
+                 GTask               *task,
+                 gpointer             user_data)
+{
+  Ordered *ordered = user_data;
+
+  g_object_set_data (G_OBJECT (task), "bench-priority", GINT_TO_POINTER (ordered->priority));
+  async_returns_counted (finalizer, task, ordered->order);
+}
+
+static void
+test_priorities_async_iterations (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  AtexitLoopFinalizer *finalizer = atexit_loop_finalizer_get_for_context (context);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  Ordered ordered[200];
+  gboolean done = FALSE;
+  guint iterations = 0;
+
+  /* No deadline: no timer is due either. */
+  atexit_loop_finalizer_set_timeout (finalizer, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ordered); i++)
+    {
+      ordered[i].order = order;
+      ordered[i].priority = (int) (i * 37 % G_N_ELEMENTS (ordered));
+      ordered[i].destroys = 0;
+      atexit_loop_finalizer_add_async_full (finalizer, NULL, ordered[i].priority,
+                                            ordered_cleanup, &ordered[i], ordered_destroy);
+    }
+
+  g_main_context_push_thread_default (context);
+  atexit_loop_finalizer_run_async (finalizer, NULL, run_finished_cb, &done);
+  while (!done)
+    {
+      g_main_context_iteration (context, TRUE);
+      iterations++;
+    }
+  g_main_context_pop_thread_default (context);
+
+  g_assert_cmpuint (order->len, ==, G_N_ELEMENTS (ordered));
+  for (guint i = 0; i < order->len; i++)
+    g_assert_cmpint (g_array_index (order, int, i), ==, (int) i);
+  /* Two per group when the run is woken from an iteration of its own. */
+  g_assert_cmpuint (iterations, <=, G_N_ELEMENTS (ordered) + 5);
+  for (guint i = 0; i < G_N_ELEMENTS (ordered); i++)
+    g_assert_cmpuint (ordered[i].destroys, ==, 1);
+}
+
 /* add_object in a forked child. */
 
 static void
@@ -456,6 +610,9 @@ main (int   argc,
   g_test_add_func ("/atexit/bench-guards/task-gone/destroy-once", test_task_gone_destroy_once);
   g_test_add_func ("/atexit/bench-guards/task-gone/after-deadline", test_task_gone_after_deadline);
   g_test_add_func ("/atexit/bench-guards/priorities/many", test_priorities_many);
+  g_test_add_func ("/atexit/bench-guards/priorities/churn", test_priorities_churn);
+  g_test_add_func ("/atexit/bench-guards/priorities/async-iterations",
+                   test_priorities_async_iterations);
   g_test_add_func ("/atexit/bench-guards/add-object/forked-child", test_add_object_forked_child);
 
   return g_test_run ();
