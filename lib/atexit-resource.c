@@ -64,18 +64,21 @@ typedef enum {
  *   it lives. */
 typedef struct {
   gatomicrefcount        ref_count;
-  AtexitResourceKind     kind;
-  gboolean               registered; /* until the registration's destroy notify; lock */
-  gboolean               trusted;    /* the finalizer is its context's own, see above */
-  guint                  generation; /* the fork generation of the registration */
-  AtexitLoopFinalizer   *finalizer;  /* not owned: see above */
   guint                  id;         /* atomic */
+  AtexitLoopFinalizer   *finalizer;  /* not owned: see above */
   GObject               *object;     /* not owned; under the lock */
   AtexitAsyncStartFunc   start;
   AtexitAsyncFinishFunc  finish;
   gpointer              *frames;     /* (nullable): where it was registered */
   int                    n_frames;
+  guint                  generation; /* the fork generation of the registration */
+  guint8                 kind;       /* AtexitResourceKind */
+  guint8                 registered; /* until the registration's destroy notify; lock */
+  guint8                 trusted;    /* the finalizer is its context's own, see above */
 } AtexitResource;
+
+/* One heap chunk of 80 bytes on 64-bit glibc. */
+G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (AtexitResource) <= 72);
 
 /* One close in progress. */
 typedef struct {
@@ -550,14 +553,14 @@ atexit_resource_object_gone (gpointer  user_data,
   registered = resource->registered && id != 0;
   if (registered && resource->trusted &&
       resource->generation == atexit_registry_get_generation ())
-    finalizer = g_object_ref (G_OBJECT (resource->finalizer));
+    finalizer = (GObject *) g_object_ref (resource->finalizer);
   G_UNLOCK (resources);
 
   /* The finalizer may have gone: the registry says whether it lives. */
   if (registered && finalizer == NULL)
     finalizer = atexit_registry_ref_live (resource->finalizer);
   if (finalizer != NULL)
-    atexit_loop_finalizer_remove_quiet (ATEXIT_LOOP_FINALIZER (finalizer), id);
+    atexit_loop_finalizer_remove_quiet ((AtexitLoopFinalizer *) finalizer, id);
 
   atexit_resource_unref (resource);
 }
