@@ -10,7 +10,8 @@
  *
  * `baseline` is measured in the same process, in alternation with the library's
  * figure, round by round, so that a noisy moment of a shared machine hits both alike;
- * each figure is the median of its rounds. `goal_of` says whether the goal bounds the
+ * each figure is the median of its rounds: --reps of them (5 by default), or two or
+ * three times as many for the figures that are short or a difference of two. `goal_of` says whether the goal bounds the
  * ratio or the value itself. Lines starting with `#` are comments; one of the form
  * `# <name>: not measured, <why>` stands for a measure that cannot be taken here.
  */
