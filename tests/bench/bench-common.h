@@ -6,14 +6,16 @@
  *
  * Each measure prints one line that a script can read:
  *
- *   BENCH <name> n=<n> value=<v> unit=<u> baseline=<b> ratio=<v/b> goal_of=<ratio|value> goal<=<g> met|missed
+ *   BENCH <name> n=<n> value=<v> unit=<u> baseline=<b> ratio=<v/b>
+ *         goal_of=<ratio|value> goal<=<g> met|missed       (on one line)
  *
  * `baseline` is measured in the same process, in alternation with the library's
  * figure, round by round, so that a noisy moment of a shared machine hits both alike;
  * each figure is the median of its rounds: --reps of them (5 by default), or two or
- * three times as many for the figures that are short or a difference of two. `goal_of` says whether the goal bounds the
- * ratio or the value itself. Lines starting with `#` are comments; one of the form
- * `# <name>: not measured, <why>` stands for a measure that cannot be taken here.
+ * three times as many for the figures that are short or a difference of two. `goal_of`
+ * says whether the goal bounds the ratio or the value itself. Lines starting with `#`
+ * are comments; one of the form `# <name>: not measured, <why>` stands for a measure
+ * that cannot be taken here.
  */
 
 #pragma once

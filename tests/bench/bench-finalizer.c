@@ -632,7 +632,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   GOptionEntry entries[] = {
     { "quick", 0, 0, G_OPTION_ARG_NONE, &bench.quick, "Small sizes, one round", NULL },
-    { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "Rounds of each measure (at least 5 by default)", "N" },
+    { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "Rounds of each measure (5 by default)", "N" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Only the measure NAME and NAME-*", "NAME" },
     { NULL }
   };

@@ -6,8 +6,9 @@
  *
  * The peer is a second process, this program run with --peer: a GSocketService on
  * 127.0.0.1 that greets each connection, answers its goodbye 10 ms after it came, and
- * closes once the other side has; it serves all connections from one epoll set. (A thread would not do: at N = 10,000 both ends of
- * every connection would be open in one process, past the limit of open files.)
+ * closes once the other side has; it serves all connections from one epoll set. (A
+ * thread would not do: at N = 10,000 both ends of every connection would be open in one
+ * process, past the limit of open files.)
  *
  * Each round connects N fresh sockets, untimed, then times their shutdown: with the
  * library, N async cleanups registered on a fresh finalizer and one run; by hand, the
@@ -611,7 +612,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   GOptionEntry entries[] = {
     { "quick", 0, 0, G_OPTION_ARG_NONE, &bench.quick, "50 connections, one round", NULL },
-    { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "Rounds of each measure (at least 5 by default)", "N" },
+    { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "Rounds of each measure (5 by default)", "N" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "Only the measure NAME and NAME-*", "NAME" },
     { "peer", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &peer, "Be the peer", NULL },
     { NULL }
