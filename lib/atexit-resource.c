@@ -500,9 +500,9 @@ atexit_resource_cleanup (AtexitLoopFinalizer *finalizer,
       /* The wait itself is not cancelled: after SIGKILL the child is still reaped. */
       g_subprocess_wait_async (G_SUBPROCESS (object), NULL, atexit_close_done_cb, close);
       if (cancellable != NULL)
-        close->cancelled_id = g_cancellable_connect (cancellable,
-                                                     G_CALLBACK (atexit_close_subprocess_cancelled_cb),
-                                                     close, NULL);
+        close->cancelled_id =
+          g_cancellable_connect (cancellable, G_CALLBACK (atexit_close_subprocess_cancelled_cb),
+                                 close, NULL);
       break;
 
     case ATEXIT_RESOURCE_SOCKET:
