@@ -66,7 +66,7 @@ struct _AtexitCleanup {
 
 struct _AtexitBucket {
   int               priority;
-  guint             heap_index;  /* in the table's heap; G_MAXUINT once taken by a run */
+  gboolean          taken;       /* by a run, as its group: out of the table's heap */
   AtexitCleanupList list;
 };
 

@@ -11,18 +11,27 @@
 G_BEGIN_DECLS
 
 /* Every cleanup registered and not started yet is in the id table, and in a bucket of its
- * priority. The buckets form a binary min-heap, so that the lowest priority is found in
- * O(log n) however many distinct priorities there are, and a bucket emptied by a removal
- * leaves at once. A run takes the lowest bucket out of the heap as its group: the
- * group's cleanups stay in the id table, so remove() still reaches them, until the run
- * pops each one to start it.
+ * priority. The buckets form a min-heap, so that the lowest priority is found in
+ * O(log n) however many distinct priorities there are; a bucket emptied by a removal
+ * stays in it until it comes to the top, is filled again, or the empty ones are the
+ * majority. A run takes the lowest bucket with cleanups out of the heap as its group:
+ * the group's cleanups stay in the id table, so remove() still reaches them, until the
+ * run pops each one to start it.
  *
  * Not thread-safe: the finalizer's mutex guards it. */
 typedef struct {
-  GHashTable   *by_id;     /* AtexitCleanup set, keyed on their id */
-  GHashTable   *by_prio;   /* priority → AtexitBucket, for the buckets in the heap */
-  GPtrArray    *heap;      /* AtexitBucket, heap-ordered on priority */
-  AtexitBucket *last;      /* the bucket of the last registration, if still in the heap */
+  int           priority;  /* the bucket's, here so that the heap is ordered without it */
+  AtexitBucket *bucket;
+} AtexitHeapEntry;
+
+typedef struct {
+  GHashTable      *by_id;      /* AtexitCleanup set, keyed on their id */
+  GHashTable      *by_prio;    /* priority → AtexitBucket, for the buckets in the heap */
+  AtexitHeapEntry *heap;       /* heap-ordered on priority; see atexit-cleanup-table.c */
+  guint            heap_len;
+  guint            heap_size;
+  guint            n_empty;    /* buckets of the heap without cleanups */
+  AtexitBucket    *last;       /* the bucket of the last registration, if still in the heap */
 } AtexitCleanupTable;
 
 void           atexit_cleanup_table_init        (AtexitCleanupTable *table);

@@ -49,19 +49,36 @@ typedef enum {
  *
  * The record holds no reference on its finalizer: the finalizer's table holds the
  * record, and a group's finalizer kept alive by its own registrations would never be
- * released. The pointer is only a hint, checked with the registry before use. */
+ * released. The pointer is only a hint until it is known to be alive:
+ *
+ * - A context's own finalizer is owned by the registry until its context dies, and the
+ *   context's death disposes each registration left in its table, holding a reference
+ *   of its own meanwhile; every other way a registration ends (a run, a removal) holds
+ *   a reference too until the destroy notify has returned, and a cleanup a run started
+ *   holds one until its task is gone. Each disposal clears `registered` under the lock:
+ *   so `registered` read as TRUE under the lock means that such a finalizer is alive,
+ *   and a reference can be taken there and then. The child of a fork() forgets what its
+ *   parent registered without disposing it, so this holds only in the generation the
+ *   registration was made in.
+ * - Otherwise (a group's finalizer, a parent's registration), the registry says whether
+ *   it lives. */
 typedef struct {
   gatomicrefcount        ref_count;
-  AtexitResourceKind     kind;
-  gboolean               registered; /* until the registration's destroy notify; lock */
-  AtexitLoopFinalizer   *finalizer;  /* not owned: see above */
   guint                  id;         /* atomic */
+  AtexitLoopFinalizer   *finalizer;  /* not owned: see above */
   GObject               *object;     /* not owned; under the lock */
   AtexitAsyncStartFunc   start;
   AtexitAsyncFinishFunc  finish;
   gpointer              *frames;     /* (nullable): where it was registered */
   int                    n_frames;
+  guint                  generation; /* the fork generation of the registration */
+  guint8                 kind;       /* AtexitResourceKind */
+  guint8                 registered; /* until the registration's destroy notify; lock */
+  guint8                 trusted;    /* the finalizer is its context's own, see above */
 } AtexitResource;
+
+/* One heap chunk of 80 bytes on 64-bit glibc. */
+G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (AtexitResource) <= 72);
 
 /* One close in progress. */
 typedef struct {
@@ -483,9 +500,9 @@ atexit_resource_cleanup (AtexitLoopFinalizer *finalizer,
       /* The wait itself is not cancelled: after SIGKILL the child is still reaped. */
       g_subprocess_wait_async (G_SUBPROCESS (object), NULL, atexit_close_done_cb, close);
       if (cancellable != NULL)
-        close->cancelled_id = g_cancellable_connect (cancellable,
-                                                     G_CALLBACK (atexit_close_subprocess_cancelled_cb),
-                                                     close, NULL);
+        close->cancelled_id =
+          g_cancellable_connect (cancellable, G_CALLBACK (atexit_close_subprocess_cancelled_cb),
+                                 close, NULL);
       break;
 
     case ATEXIT_RESOURCE_SOCKET:
@@ -527,19 +544,23 @@ atexit_resource_object_gone (gpointer  user_data,
   gboolean registered;
   guint id;
 
+  /* id is 0 only while the registration is being made, in another thread; then the
+   * run skips it, as its object is gone. */
+  id = (guint) g_atomic_int_get ((int *) &resource->id);
+
   G_LOCK (resources);
   resource->object = NULL;
-  registered = resource->registered;
+  registered = resource->registered && id != 0;
+  if (registered && resource->trusted &&
+      resource->generation == atexit_registry_get_generation ())
+    finalizer = (GObject *) g_object_ref (resource->finalizer);
   G_UNLOCK (resources);
 
-  /* id is 0 only while the registration is being made, in another thread; then the
-   * run skips it, as its object is gone. The finalizer may have gone too: the registry
-   * says whether it lives. */
-  id = (guint) g_atomic_int_get ((int *) &resource->id);
-  if (registered && id != 0)
+  /* The finalizer may have gone: the registry says whether it lives. */
+  if (registered && finalizer == NULL)
     finalizer = atexit_registry_ref_live (resource->finalizer);
   if (finalizer != NULL)
-    atexit_loop_finalizer_remove_quiet (ATEXIT_LOOP_FINALIZER (finalizer), id);
+    atexit_loop_finalizer_remove_quiet ((AtexitLoopFinalizer *) finalizer, id);
 
   atexit_resource_unref (resource);
 }
@@ -580,6 +601,8 @@ atexit_resource_register (AtexitLoopFinalizer   *self,
   resource->start = start;
   resource->finish = finish;
   resource->registered = TRUE;
+  resource->trusted = self->registered;
+  resource->generation = atexit_registry_get_generation ();
   resource->finalizer = self;
   resource->object = object;
 

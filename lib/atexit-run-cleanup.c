@@ -229,6 +229,58 @@ atexit_run_call_sync (AtexitRun     *run,
   atexit_cleanup_dispose (cleanup);
 }
 
+static gboolean
+atexit_run_follow_up_cb (gpointer data)
+{
+  AtexitRun *run = data;
+
+  g_mutex_lock (&run->self->mutex);
+  if (run->wake == g_main_current_source ())
+    run->wake = NULL;
+  g_mutex_unlock (&run->self->mutex);
+
+  atexit_run_pump (run);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+atexit_run_follow_up_unref (gpointer data)
+{
+  atexit_run_unref (data);
+}
+
+/* A cleanup that returns its task as it starts has it completed by GTask from an idle of
+ * the task's priority, in the next iteration; the run then waits to be woken, from yet
+ * another iteration, to move on. So when an async cleanup has started and the run has
+ * no wake due, its wake is made now, of the same priority as the tasks' idles and
+ * attached after them: it goes in the same iteration as they do. (A group of one such
+ * cleanup per priority then costs one iteration, not two.) If the tasks are returned
+ * later, it finds the group still waiting and the next return wakes the run as usual.
+ * Meanwhile whatever else would wake the run (a deadline, a late registration) finds
+ * this wake due, at G_PRIORITY_DEFAULT rather than the G_PRIORITY_HIGH of the run's own
+ * wake. */
+static void
+atexit_run_follow_up (AtexitRun *run)
+{
+  AtexitLoopFinalizer *self = run->self;
+  GSource *source;
+
+  g_mutex_lock (&self->mutex);
+  if (run->wake == NULL && self->run == run)
+    {
+      source = g_idle_source_new ();
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (source, "[atexit-glib] run, after the tasks returned at once");
+      g_source_set_callback (source, atexit_run_follow_up_cb, atexit_run_ref (run),
+                             atexit_run_follow_up_unref);
+      g_source_attach (source, run->context);
+      g_source_unref (source);
+      run->wake = source;
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
 void
 atexit_run_start_cleanup (AtexitRun     *run,
                           AtexitCleanup *cleanup)
@@ -268,4 +320,5 @@ atexit_run_start_cleanup (AtexitRun     *run,
                            cleanup, atexit_run_task_gone);
 
   ((AtexitCleanupFunc) cleanup->func) (self, task, cleanup->user_data);
+  atexit_run_follow_up (run);
 }

@@ -47,6 +47,7 @@ struct _AtexitRun
   AtexitRunPhase       phase;
   gboolean             pumping;          /* atexit_run_pump() is on the stack */
   gboolean             repump;           /* something happened meanwhile */
+  gboolean             started_any;      /* a cleanup started since pending was notified */
   GPtrArray           *waiters;          /* GTask, one per caller of run_async */
   GPtrArray           *cancellables;     /* GCancellable of the waiters, owned */
   GPtrArray           *watches;          /* GSource telling of their cancellation, owned */

@@ -132,9 +132,15 @@ atexit_run_arm_timer (AtexitRun *run)
       g_source_set_ready_time (run->timer, ready);
       g_source_attach (run->timer, run->context);
     }
-  else if (g_source_get_ready_time (run->timer) != ready)
+  else
     {
-      g_source_set_ready_time (run->timer, ready);
+      gint64 current = g_source_get_ready_time (run->timer);
+
+      /* Only ever earlier: a timer that fires before anything is due finds nothing,
+       * and is armed again then. Each change takes the context's lock and wakes it,
+       * twice a group where groups are many. */
+      if (ready != -1 && (current == -1 || ready < current))
+        g_source_set_ready_time (run->timer, ready);
     }
 }
 
@@ -539,7 +545,6 @@ static void
 atexit_run_step_group (AtexitRun *run)
 {
   AtexitLoopFinalizer *self = run->self;
-  gboolean started = FALSE;
 
   while (run->phase == ATEXIT_RUN_IN_GROUP)
     {
@@ -565,12 +570,9 @@ atexit_run_step_group (AtexitRun *run)
           break;
         }
 
-      started = TRUE;
+      run->started_any = TRUE;
       atexit_run_start_cleanup (run, cleanup);
     }
-
-  if (started)
-    atexit_loop_finalizer_notify_pending (self);
 }
 
 static gboolean
@@ -619,6 +621,13 @@ atexit_run_pump (AtexitRun *run)
         }
     }
   while (run->repump && run->phase != ATEXIT_RUN_FINISHED);
+
+  /* Once a pump, not once a group: where groups are many, it is what they cost. */
+  if (run->started_any)
+    {
+      run->started_any = FALSE;
+      atexit_loop_finalizer_notify_pending (run->self);
+    }
 
   if (pushed)
     g_main_context_pop_thread_default (run->context);
