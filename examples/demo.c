@@ -368,6 +368,7 @@ about_to_close_cb (AtexitLoopFinalizer *finalizer,
 
 static void
 cleanup_finished_cb (AtexitLoopFinalizer *finalizer,
+                     guint                id,
                      const char          *name,
                      int                  priority,
                      gint64               duration_us,

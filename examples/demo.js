@@ -113,7 +113,7 @@ function startServer() {
 }
 
 finalizer.timeout = 5000;
-finalizer.connect('cleanup-finished', (_f, name, priority, durationUs, error) => {
+finalizer.connect('cleanup-finished', (_f, _id, name, priority, durationUs, error) => {
     const outcome = error ? `failed: ${error.message}` : 'ok';
     print(`cleanup '${name}' (priority ${priority}): ${outcome} ` +
           `after ${(durationUs / 1000).toFixed(1)} ms`);

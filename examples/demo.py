@@ -131,7 +131,7 @@ def main():
                                    Gio.SocketProtocol.TCP, None)
     service.connect('incoming', serve)
 
-    def report(finalizer, name, priority, duration_us, error):
+    def report(finalizer, cleanup_id, name, priority, duration_us, error):
         outcome = 'ok' if error is None else 'failed: ' + error.message
         print(f'cleanup {name!r} (priority {priority}): {outcome} '
               f'after {duration_us / 1000:.1f} ms')

@@ -64,6 +64,7 @@ void     atexit_loop_finalizer_notify_running           (AtexitLoopFinalizer *se
 void     atexit_loop_finalizer_emit_about_to_close      (AtexitLoopFinalizer *self);
 gboolean atexit_loop_finalizer_has_finished_handlers    (AtexitLoopFinalizer *self);
 void     atexit_loop_finalizer_emit_cleanup_finished    (AtexitLoopFinalizer *self,
+                                                         guint                id,
                                                          const char          *name,
                                                          int                  priority,
                                                          gint64               duration_us,

@@ -397,6 +397,8 @@ atexit_loop_finalizer_class_init (AtexitLoopFinalizerClass *klass)
   /**
    * AtexitLoopFinalizer::cleanup-finished:
    * @self: the finalizer
+   * @id: the cleanup's id, as its `add` function returned it (names need not be
+   *   unique: add_object() names cleanups after their object's type)
    * @name: the cleanup's name
    * @priority: the cleanup's priority
    * @duration_us: how long it ran, in microseconds
@@ -416,7 +418,8 @@ atexit_loop_finalizer_class_init (AtexitLoopFinalizerClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 4,
+                  G_TYPE_NONE, 5,
+                  G_TYPE_UINT,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                   G_TYPE_INT,
                   G_TYPE_INT64,
@@ -460,12 +463,14 @@ atexit_loop_finalizer_has_finished_handlers (AtexitLoopFinalizer *self)
 
 void
 atexit_loop_finalizer_emit_cleanup_finished (AtexitLoopFinalizer *self,
+                                             guint                id,
                                              const char          *name,
                                              int                  priority,
                                              gint64               duration_us,
                                              const GError        *error)
 {
-  g_signal_emit (self, signals[SIGNAL_CLEANUP_FINISHED], 0, name, priority, duration_us, error);
+  g_signal_emit (self, signals[SIGNAL_CLEANUP_FINISHED], 0,
+                 id, name, priority, duration_us, error);
 }
 
 void

@@ -31,6 +31,7 @@ typedef enum {
 } AtexitRunPhase;
 
 typedef struct {
+  guint   id;
   char   *name;
   int     priority;
   gint64  duration_us;

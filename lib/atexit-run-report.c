@@ -113,6 +113,7 @@ atexit_report_new (AtexitCleanup *cleanup,
 {
   AtexitReport *report = g_new0 (AtexitReport, 1);
 
+  report->id = cleanup->id;
   report->name = name;
   report->priority = cleanup->priority;
   report->duration_us = cleanup->started_at != 0 ? now - cleanup->started_at : 0;
@@ -220,8 +221,9 @@ atexit_run_report_emit (AtexitRun    *run,
     }
 
   if (run->reporting || report->error != NULL)
-    atexit_loop_finalizer_emit_cleanup_finished (run->self, report->name, report->priority,
-                                                 report->duration_us, report->error);
+    atexit_loop_finalizer_emit_cleanup_finished (run->self, report->id, report->name,
+                                                 report->priority, report->duration_us,
+                                                 report->error);
 
   g_clear_error (&report->error);
   g_free (report->name);

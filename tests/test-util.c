@@ -355,6 +355,7 @@ finished_free (gpointer data)
 
 void
 on_cleanup_finished (AtexitLoopFinalizer *finalizer,
+                     guint                id,
                      const char          *name,
                      int                  priority,
                      gint64               duration_us,
@@ -364,6 +365,7 @@ on_cleanup_finished (AtexitLoopFinalizer *finalizer,
   GPtrArray *finished = data;
   Finished *f = g_new0 (Finished, 1);
 
+  f->id = id;
   f->name = g_strdup (name);
   f->priority = priority;
   f->duration_us = duration_us;

@@ -166,6 +166,7 @@ void      assert_message_does_not_name  (const GError *error,
  * Finished (free func finished_free) as its data. */
 
 typedef struct {
+  guint    id;
   char    *name;
   int      priority;
   gint64   duration_us;
@@ -175,6 +176,7 @@ typedef struct {
 
 void      finished_free        (gpointer             data);
 void      on_cleanup_finished  (AtexitLoopFinalizer *finalizer,
+                                guint                id,
                                 const char          *name,
                                 int                  priority,
                                 gint64               duration_us,

@@ -48,7 +48,7 @@ class ConstructionTest(unittest.TestCase):
                                 lambda *args: ran.append('host'))
         reports = []
         self.finalizer.connect('cleanup-finished',
-                               lambda f, name, prio, us, err: reports.append(name))
+                               lambda f, cleanup_id, name, prio, us, err: reports.append(name))
         self.assertTrue(self.finalizer.run(None))
         self.assertEqual(ran, ['in', 'host'])
         self.assertEqual(reports[0], 'plugin')

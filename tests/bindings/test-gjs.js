@@ -148,7 +148,7 @@ test('a returned task that JS keeps alive does not hold up the run', () => {
 test('cleanup-finished reports each cleanup', () => {
     const [f] = newFinalizer();
     const reports = [];
-    f.connect('cleanup-finished', (_f, name, priority, durationUs, error) => {
+    f.connect('cleanup-finished', (_f, _id, name, priority, durationUs, error) => {
         reports.push([name, priority, durationUs >= 0, error ? error.message : null]);
     });
     f.add_full('ok', 5, () => {});
@@ -229,7 +229,7 @@ test('a GLib.Error caught is returned as it is', () => {
     const [f] = newFinalizer();
     f.timeout = 60000;
     const errors = [];
-    f.connect('cleanup-finished', (_f, name, priority, durationUs, error) => errors.push(error));
+    f.connect('cleanup-finished', (_f, _id, name, priority, durationUs, error) => errors.push(error));
     f.add_async_full('settings', GLib.PRIORITY_DEFAULT, (_f, task) => {
         try {
             Gio.File.new_for_path('/nonexistent/atexit-glib').load_contents(null);

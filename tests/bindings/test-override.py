@@ -56,7 +56,7 @@ class FinalizerTestCase(unittest.TestCase):
         self.reports = []
         self.finalizer.connect('cleanup-finished', self.on_cleanup_finished)
 
-    def on_cleanup_finished(self, finalizer, name, priority, duration_us, error):
+    def on_cleanup_finished(self, finalizer, cleanup_id, name, priority, duration_us, error):
         self.reports.append((name, error))
 
     def tearDown(self):

@@ -211,7 +211,7 @@ class TestErrors(FinalizerTestCase):
     def test_cleanup_finished_signal(self):
         reports = []
 
-        def on_finished(finalizer, name, priority, duration_us, error):
+        def on_finished(finalizer, cleanup_id, name, priority, duration_us, error):
             reports.append((name, priority, duration_us >= 0,
                             error.message if error is not None else None))
 

@@ -25,6 +25,7 @@ typedef struct {
 
 static void
 iterate_until_slow_reported_cb (AtexitLoopFinalizer *finalizer,
+                                guint                id,
                                 const char          *name,
                                 int                  priority,
                                 gint64               duration_us,
@@ -83,6 +84,7 @@ test_finished_handler_iterates_past_deadline (Fixture       *fx,
 /* A handler that only flushes what is pending, at every report. */
 static void
 flush_pending_cb (AtexitLoopFinalizer *finalizer,
+                  guint                id,
                   const char          *name,
                   int                  priority,
                   gint64               duration_us,
@@ -133,6 +135,7 @@ typedef struct {
 
 static void
 cancel_and_flush_cb (AtexitLoopFinalizer *finalizer,
+                     guint                id,
                      const char          *name,
                      int                  priority,
                      gint64               duration_us,
@@ -437,6 +440,7 @@ typedef struct {
 
 static void
 report_thread_cb (AtexitLoopFinalizer *finalizer,
+                  guint                id,
                   const char          *name,
                   int                  priority,
                   gint64               duration_us,

@@ -86,12 +86,13 @@ test_signal_cleanup_finished (Fixture       *fx,
   g_autoptr(GPtrArray) finished = g_ptr_array_new_with_free_func (finished_free);
   g_autoptr(GError) error = NULL;
   Finished *f;
+  guint ok_id, plain_id;
 
   g_signal_connect (fx->finalizer, "cleanup-finished", G_CALLBACK (on_cleanup_finished), finished);
   atexit_loop_finalizer_set_timeout (fx->finalizer, 50);
-  add_item (fx, &ok, G_PRIORITY_HIGH);
+  ok_id = add_item (fx, &ok, G_PRIORITY_HIGH);
   add_item (fx, &bad, G_PRIORITY_DEFAULT);
-  add_sync (fx, "plain", G_PRIORITY_DEFAULT);
+  plain_id = add_sync (fx, "plain", G_PRIORITY_DEFAULT);
   add_item (fx, &dropped, G_PRIORITY_DEFAULT_IDLE);
   add_item (fx, &slow, G_PRIORITY_LOW);
 
@@ -108,11 +109,14 @@ test_signal_cleanup_finished (Fixture       *fx,
 
   f = find_finished (finished, "ok");
   g_assert_nonnull (f);
+  /* The id is the one its add function returned: names need not be unique. */
+  g_assert_cmpuint (f->id, ==, ok_id);
   g_assert_cmpint (f->priority, ==, G_PRIORITY_HIGH);
   g_assert_no_error (f->error);
 
   f = find_finished (finished, "plain");
   g_assert_nonnull (f);
+  g_assert_cmpuint (f->id, ==, plain_id);
   g_assert_cmpint (f->priority, ==, G_PRIORITY_DEFAULT);
   g_assert_no_error (f->error);
 

@@ -559,6 +559,7 @@ test_not_owner (Fixture       *fx,
 
 static void
 record_finished_thread_cb (AtexitLoopFinalizer *finalizer,
+                           guint                id,
                            const char          *name,
                            int                  priority,
                            gint64               duration_us,

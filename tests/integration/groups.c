@@ -48,6 +48,7 @@ waits_for_cancel (AtexitLoopFinalizer *finalizer,
 
 static void
 finished_cb (AtexitLoopFinalizer *finalizer,
+             guint                id,
              const char          *name,
              int                  priority,
              gint64               duration_us,

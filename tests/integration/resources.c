@@ -215,6 +215,7 @@ test_file_flushed (void)
 
 static void
 record_finished_cb (AtexitLoopFinalizer *finalizer,
+                    guint                id,
                     const char          *name,
                     int                  priority,
                     gint64               duration_us,

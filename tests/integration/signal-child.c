@@ -89,6 +89,7 @@ stuck_cleanup (AtexitLoopFinalizer *finalizer,
 /* The run's report of a cleanup's end: a cancelled run names those it let go. */
 static void
 cleanup_finished (AtexitLoopFinalizer *finalizer,
+                  guint                id,
                   const char          *name,
                   int                  priority,
                   gint64               duration_us,

@@ -362,6 +362,7 @@ add_rec (Schedule *s,
 
 static void
 cleanup_finished_cb (AtexitLoopFinalizer *finalizer,
+                     guint                id,
                      const char          *name,
                      int                  priority,
                      gint64               duration_us,
