@@ -29,10 +29,20 @@
  * void
  * plugin_load (void)
  * {
+ *   AtexitLoopFinalizer *finalizer;
+ *
  *   plugin_group = atexit_group_new (atexit_loop_finalizer_get_default (),
  *                                    "my-plugin", G_PRIORITY_DEFAULT);
- *   atexit_loop_finalizer_add_object (atexit_group_get_finalizer (plugin_group),
- *                                     G_OBJECT (plugin_connection));
+ *   finalizer = atexit_group_get_finalizer (plugin_group);
+ *   // The plugin's goodbye: flush its connection, then close it.
+ *   atexit_loop_finalizer_add_async_pair (finalizer, G_OBJECT (plugin_connection),
+ *                                         "close the connection", G_PRIORITY_LOW,
+ *                                         (AtexitAsyncStartFunc) g_dbus_connection_close,
+ *                                         (AtexitAsyncFinishFunc) g_dbus_connection_close_finish);
+ *   atexit_loop_finalizer_add_async_pair (finalizer, G_OBJECT (plugin_connection),
+ *                                         "flush the connection", G_PRIORITY_HIGH,
+ *                                         (AtexitAsyncStartFunc) g_dbus_connection_flush,
+ *                                         (AtexitAsyncFinishFunc) g_dbus_connection_flush_finish);
  * }
  * ```
  */

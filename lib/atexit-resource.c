@@ -334,7 +334,8 @@ atexit_close_return (AtexitClose *close,
   if (ours && atexit_resource_may_race (resource))
     atexit_resource_report_unclosed (resource, close->object);
 
-  g_object_set_qdata (close->object, atexit_resource_closing_quark (), NULL);
+  if (resource->kind != ATEXIT_RESOURCE_PAIR)
+    g_object_set_qdata (close->object, atexit_resource_closing_quark (), NULL);
   atexit_close_free (close);
 
   if (error != NULL)
@@ -441,10 +442,12 @@ atexit_resource_cleanup (AtexitLoopFinalizer *finalizer,
   GCancellable *cancellable = g_task_get_cancellable (task);
   AtexitClose *close;
 
-  /* Gone, closed, or being closed by another registration of the same object. */
+  /* Gone, closed, or being closed by another registration of the same object. A pair
+   * is the caller's own operation (a flush, then a close): never taken for a close. */
   if (object == NULL || !atexit_resource_is_open (resource, object) ||
-      !g_object_replace_qdata (object, atexit_resource_closing_quark (),
-                               NULL, GINT_TO_POINTER (1), NULL, NULL))
+      (resource->kind != ATEXIT_RESOURCE_PAIR &&
+       !g_object_replace_qdata (object, atexit_resource_closing_quark (),
+                                NULL, GINT_TO_POINTER (1), NULL, NULL)))
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);

@@ -174,6 +174,65 @@ test_object_registered_twice (Fixture       *fx,
   g_unlink (path);
 }
 
+/* Two pairs on one object, a flush then a close: each is the caller's own operation,
+ * and both run. */
+
+static guint n_pair_starts;
+
+static void
+flush_start (gpointer             object,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             data)
+{
+  n_pair_starts++;
+  g_output_stream_flush_async (object, G_PRIORITY_DEFAULT, cancellable, callback, data);
+}
+
+static gboolean
+flush_finish (gpointer       object,
+              GAsyncResult  *result,
+              GError       **error)
+{
+  return g_output_stream_flush_finish (object, result, error);
+}
+
+static void
+close_start (gpointer             object,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             data)
+{
+  n_pair_starts++;
+  g_output_stream_close_async (object, G_PRIORITY_DEFAULT, cancellable, callback, data);
+}
+
+static gboolean
+close_finish (gpointer       object,
+              GAsyncResult  *result,
+              GError       **error)
+{
+  return g_output_stream_close_finish (object, result, error);
+}
+
+static void
+test_two_pairs_on_one_object (Fixture       *fx,
+                              gconstpointer  data)
+{
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  n_pair_starts = 0;
+  atexit_loop_finalizer_add_async_pair (fx->finalizer, G_OBJECT (stream), "close",
+                                        G_PRIORITY_LOW, close_start, close_finish);
+  atexit_loop_finalizer_add_async_pair (fx->finalizer, G_OBJECT (stream), "flush",
+                                        G_PRIORITY_HIGH, flush_start, flush_finish);
+
+  g_assert_null ((error = run_blocking (fx->finalizer)));
+  g_assert_cmpuint (n_pair_starts, ==, 2);
+  g_assert_true (g_output_stream_is_closed (stream));
+}
+
 /* Objects their owners close on another thread while the run closes them: the run
  * succeeds, and warns only of the ones it closed itself. */
 
@@ -281,6 +340,7 @@ main (int   argc,
                    test_straggler_dropped_after_owner_stopped);
   ADD_TEST ("/atexit/lifetimes/group/dropped-with-objects", test_group_dropped_with_objects);
   ADD_TEST ("/atexit/lifetimes/object/registered-twice", test_object_registered_twice);
+  ADD_TEST ("/atexit/lifetimes/object/two-pairs", test_two_pairs_on_one_object);
   ADD_THREADED_IO_TEST ("/atexit/lifetimes/object/closed-by-owner-meanwhile",
                         test_objects_closed_by_owner_meanwhile);
 
