@@ -53,10 +53,22 @@ struct _AtexitGroup
 
   AtexitLoopFinalizer *parent;     /* owned */
   AtexitLoopFinalizer *finalizer;  /* owned; not its context's own */
-  char                *name;
+  char                *name;       /* construct-only, like parent and priority */
   int                  priority;
-  guint                parent_id;  /* the group's cleanup in @parent, 0 once gone */
+
+  GMutex               lock;       /* guards the fields below */
+  guint                parent_id;  /* the group's cleanup in @parent, 0 once it started */
+  gboolean             disposed;
+  gulong               pending_id; /* the handler of notify::pending on @finalizer */
 };
+
+/* What the group's cleanup in its parent, and its watch on its own finalizer, hold: the
+ * group weakly, since both may outlive it (a cleanup already started runs on). */
+typedef struct {
+  GWeakRef             group;
+  AtexitLoopFinalizer *finalizer;  /* owned */
+  guint                id;         /* the parent's cleanup; the group's lock */
+} AtexitGroupLink;
 
 enum {
   PROP_0,
@@ -86,17 +98,84 @@ atexit_group_parent_run_cb (GObject      *object,
   g_object_unref (task);
 }
 
+static AtexitGroupLink *
+atexit_group_link_new (AtexitGroup *self)
+{
+  AtexitGroupLink *link = g_new0 (AtexitGroupLink, 1);
+
+  g_weak_ref_init (&link->group, self);
+  link->finalizer = g_object_ref (self->finalizer);
+
+  return link;
+}
+
+static void
+atexit_group_link_free (gpointer data)
+{
+  AtexitGroupLink *link = data;
+
+  g_weak_ref_clear (&link->group);
+  g_clear_object (&link->finalizer);
+  g_free (link);
+}
+
 /* The group as a cleanup of its parent: it runs with the cancellable of that cleanup,
- * so the parent's deadline for it cancels the group's run. */
+ * so the parent's deadline for it cancels the group's run. Once it has started, what
+ * the group gets next needs a cleanup of its own in the parent (see below). */
 static void
 atexit_group_cleanup (AtexitLoopFinalizer *parent,
                       GTask               *task,
                       gpointer             user_data)
 {
-  AtexitLoopFinalizer *finalizer = user_data;
+  AtexitGroupLink *link = user_data;
+  g_autoptr(AtexitGroup) self = g_weak_ref_get (&link->group);
 
-  atexit_loop_finalizer_run_async (finalizer, g_task_get_cancellable (task),
+  if (self != NULL)
+    {
+      g_mutex_lock (&self->lock);
+      if (self->parent_id == link->id)
+        self->parent_id = 0;
+      g_mutex_unlock (&self->lock);
+    }
+
+  atexit_loop_finalizer_run_async (link->finalizer, g_task_get_cancellable (task),
                                    atexit_group_parent_run_cb, task);
+}
+
+/* With the lock held: the group's cleanup in its parent. */
+static void
+atexit_group_add_to_parent_locked (AtexitGroup *self)
+{
+  AtexitGroupLink *link = atexit_group_link_new (self);
+
+  /* The cleanup cannot start before its id is known: its start takes the lock. */
+  link->id = atexit_loop_finalizer_add_async_full (self->parent,
+                                                   self->name != NULL ? self->name : "group",
+                                                   self->priority, atexit_group_cleanup,
+                                                   link, atexit_group_link_free);
+  self->parent_id = link->id;
+}
+
+/* A cleanup registered with the group after its parent started the group's cleanup
+ * (its first run is over, or under way): the group takes a cleanup in its parent
+ * again, so that the parent's next run, or its report at exit, does not miss it. In
+ * whichever thread registered it. */
+static void
+atexit_group_pending_cb (GObject    *object,
+                         GParamSpec *pspec,
+                         gpointer    user_data)
+{
+  AtexitGroupLink *link = user_data;
+  g_autoptr(AtexitGroup) self = g_weak_ref_get (&link->group);
+
+  if (self == NULL)
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (!self->disposed && self->parent_id == 0 &&
+      atexit_loop_finalizer_get_pending (self->finalizer) > 0)
+    atexit_group_add_to_parent_locked (self);
+  g_mutex_unlock (&self->lock);
 }
 
 static void
@@ -120,11 +199,15 @@ atexit_group_constructed (GObject *object)
 
   self->finalizer = atexit_loop_finalizer_new_unregistered (
       context, atexit_loop_finalizer_get_timeout (self->parent));
-  self->parent_id = atexit_loop_finalizer_add_async_full (self->parent,
-                                                          self->name != NULL ? self->name : "group",
-                                                          self->priority, atexit_group_cleanup,
-                                                          g_object_ref (self->finalizer),
-                                                          g_object_unref);
+  self->pending_id = g_signal_connect_data (self->finalizer, "notify::pending",
+                                            G_CALLBACK (atexit_group_pending_cb),
+                                            atexit_group_link_new (self),
+                                            (GClosureNotify) G_CALLBACK (atexit_group_link_free),
+                                            0);
+
+  g_mutex_lock (&self->lock);
+  atexit_group_add_to_parent_locked (self);
+  g_mutex_unlock (&self->lock);
 }
 
 static void
@@ -132,15 +215,19 @@ atexit_group_dispose (GObject *object)
 {
   AtexitGroup *self = ATEXIT_GROUP (object);
 
+  guint id;
+
   /* A group dropped before the shutdown takes its cleanup out of the parent; one
    * already started finishes, holding the group's finalizer. */
-  if (self->parent_id != 0)
-    {
-      guint id = self->parent_id;
-
-      self->parent_id = 0;
-      atexit_loop_finalizer_remove (self->parent, id);
-    }
+  g_mutex_lock (&self->lock);
+  self->disposed = TRUE;
+  id = self->parent_id;
+  self->parent_id = 0;
+  g_mutex_unlock (&self->lock);
+  if (id != 0)
+    atexit_loop_finalizer_remove_quiet (self->parent, id);
+  if (self->finalizer != NULL)
+    g_clear_signal_handler (&self->pending_id, self->finalizer);
 
   G_OBJECT_CLASS (atexit_group_parent_class)->dispose (object);
 }
@@ -154,6 +241,7 @@ atexit_group_finalize (GObject *object)
   g_clear_object (&self->finalizer);
   g_clear_object (&self->parent);
   g_free (self->name);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (atexit_group_parent_class)->finalize (object);
 }
@@ -283,6 +371,7 @@ atexit_group_class_init (AtexitGroupClass *klass)
 static void
 atexit_group_init (AtexitGroup *self)
 {
+  g_mutex_init (&self->lock);
   self->priority = G_PRIORITY_DEFAULT;
 }
 

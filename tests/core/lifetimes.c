@@ -145,6 +145,35 @@ test_group_dropped_with_objects (Fixture       *fx,
   g_assert_cmpuint (atexit_loop_finalizer_get_pending (fx->finalizer), ==, 0);
 }
 
+/* A group's cleanups registered after its parent's first run still run with the
+ * parent's next one, and the parent counts them as pending meanwhile (so that a report
+ * at exit names the group). */
+static void
+test_group_after_parent_ran (Fixture       *fx,
+                             gconstpointer  data)
+{
+  g_autoptr(AtexitGroup) group = atexit_group_new (fx->finalizer, "plugin", G_PRIORITY_DEFAULT);
+  AtexitLoopFinalizer *inner = atexit_group_get_finalizer (group);
+  g_autoptr(GError) error = NULL;
+
+  atexit_loop_finalizer_add (inner, sync_note_cb, (gpointer) "first", destroy_note_cb);
+  g_assert_null ((error = run_blocking (fx->finalizer)));
+  g_assert_cmpstr (event_log (), ==, "first ~first");
+  g_assert_cmpuint (atexit_loop_finalizer_get_pending (fx->finalizer), ==, 0);
+
+  atexit_loop_finalizer_add (inner, sync_note_cb, (gpointer) "second", destroy_note_cb);
+  g_assert_cmpuint (atexit_loop_finalizer_get_pending (fx->finalizer), ==, 1);
+  g_assert_null ((error = run_blocking (fx->finalizer)));
+  g_assert_cmpstr (event_log (), ==, "first ~first second ~second");
+
+  /* The group's own run leaves the parent's cleanup for it in place, empty. */
+  atexit_loop_finalizer_add (inner, sync_note_cb, (gpointer) "third", destroy_note_cb);
+  g_assert_true (atexit_group_run (group, NULL, &error));
+  g_assert_cmpstr (event_log (), ==, "first ~first second ~second third ~third");
+  g_assert_null ((error = run_blocking (fx->finalizer)));
+  g_assert_cmpstr (event_log (), ==, "first ~first second ~second third ~third");
+}
+
 /* The same object registered twice is closed once, and the run succeeds. */
 static void
 test_object_registered_twice (Fixture       *fx,
@@ -339,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/atexit/lifetimes/straggler/dropped-after-owner-stopped",
                    test_straggler_dropped_after_owner_stopped);
   ADD_TEST ("/atexit/lifetimes/group/dropped-with-objects", test_group_dropped_with_objects);
+  ADD_TEST ("/atexit/lifetimes/group/after-parent-ran", test_group_after_parent_ran);
   ADD_TEST ("/atexit/lifetimes/object/registered-twice", test_object_registered_twice);
   ADD_TEST ("/atexit/lifetimes/object/two-pairs", test_two_pairs_on_one_object);
   ADD_THREADED_IO_TEST ("/atexit/lifetimes/object/closed-by-owner-meanwhile",
