@@ -18,6 +18,8 @@
  * [vfunc@Atexit.Closable.close_async], honouring the cancellable (which is
  * cancelled when the shutdown's deadline passes), and says in
  * [vfunc@Atexit.Closable.is_closed] whether there is anything left to close.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_INTERFACE (AtexitClosable, atexit_closable, G_TYPE_OBJECT)
@@ -35,6 +37,8 @@ atexit_closable_default_init (AtexitClosableInterface *iface)
  * @user_data: data for @callback
  *
  * Closes @self. Call [method@Atexit.Closable.close_finish] in @callback.
+ *
+ * Since: 1.0
  */
 void
 atexit_closable_close_async (AtexitClosable      *self,
@@ -62,6 +66,8 @@ atexit_closable_close_async (AtexitClosable      *self,
  * Finishes closing @self.
  *
  * Returns: %TRUE if @self was closed cleanly
+ *
+ * Since: 1.0
  */
 gboolean
 atexit_closable_close_finish (AtexitClosable  *self,
@@ -88,6 +94,8 @@ atexit_closable_close_finish (AtexitClosable  *self,
  * never closed.
  *
  * Returns: %TRUE if @self is closed
+ *
+ * Since: 1.0
  */
 gboolean
 atexit_closable_is_closed (AtexitClosable *self)

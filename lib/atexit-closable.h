@@ -27,6 +27,8 @@ G_DECLARE_INTERFACE (AtexitClosable, atexit_closable, ATEXIT, CLOSABLE, GObject)
  * @is_closed: whether the object is closed already; %NULL means "never"
  *
  * The virtual methods of [iface@Atexit.Closable].
+ *
+ * Since: 1.0
  */
 struct _AtexitClosableInterface
 {

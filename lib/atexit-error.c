@@ -14,5 +14,7 @@
  * `atexit-error-quark`.
  *
  * Returns: the quark of the error domain
+ *
+ * Since: 1.0
  */
 G_DEFINE_QUARK (atexit-error-quark, atexit_error)

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * ATEXIT_ERROR:
  *
  * The error domain of atexit-glib, for the errors no GIO code fits.
+ *
+ * Since: 1.0
  */
 #define ATEXIT_ERROR (atexit_error_quark ())
 
@@ -34,6 +36,8 @@ G_BEGIN_DECLS
  * @ATEXIT_ERROR_DROPPED: a cleanup let its task be finalized without returning it
  *
  * Error codes in the %ATEXIT_ERROR domain.
+ *
+ * Since: 1.0
  */
 typedef enum {
   ATEXIT_ERROR_FAILED,

@@ -45,6 +45,8 @@
  *                                         (AtexitAsyncFinishFunc) g_dbus_connection_flush_finish);
  * }
  * ```
+ *
+ * Since: 1.0
  */
 
 struct _AtexitGroup
@@ -411,6 +413,8 @@ atexit_group_new (AtexitLoopFinalizer *parent,
  * Gets the group's own finalizer: register the component's cleanups with it.
  *
  * Returns: (transfer none): the group's finalizer
+ *
+ * Since: 1.0
  */
 AtexitLoopFinalizer *
 atexit_group_get_finalizer (AtexitGroup *self)
@@ -427,6 +431,8 @@ atexit_group_get_finalizer (AtexitGroup *self)
  * Gets the finalizer the group belongs to.
  *
  * Returns: (transfer none): the parent finalizer
+ *
+ * Since: 1.0
  */
 AtexitLoopFinalizer *
 atexit_group_get_parent (AtexitGroup *self)
@@ -446,6 +452,8 @@ atexit_group_get_parent (AtexitGroup *self)
  * Runs the group's cleanups now, as when its component is unloaded; see
  * [method@Atexit.LoopFinalizer.run_async]. Cleanups added afterwards wait for
  * the next run of the group, or for the parent's.
+ *
+ * Since: 1.0
  */
 void
 atexit_group_run_async (AtexitGroup         *self,
@@ -476,6 +484,8 @@ atexit_group_run_async (AtexitGroup         *self,
  * Finishes a run of the group; see [method@Atexit.LoopFinalizer.run_finish].
  *
  * Returns: %TRUE if every cleanup of the group succeeded
+ *
+ * Since: 1.0
  */
 gboolean
 atexit_group_run_finish (AtexitGroup   *self,
@@ -499,6 +509,8 @@ atexit_group_run_finish (AtexitGroup   *self,
  * [method@Atexit.LoopFinalizer.run].
  *
  * Returns: %TRUE if every cleanup of the group succeeded
+ *
+ * Since: 1.0
  */
 gboolean
 atexit_group_run (AtexitGroup   *self,

@@ -657,6 +657,8 @@ atexit_resource_register (AtexitLoopFinalizer   *self,
  *
  * Returns: an id for [method@Atexit.LoopFinalizer.remove], or 0 when @object
  *   is not of a type that can be closed
+ *
+ * Since: 1.0
  */
 guint
 atexit_loop_finalizer_add_object (AtexitLoopFinalizer *self,
@@ -706,6 +708,8 @@ atexit_loop_finalizer_add_object (AtexitLoopFinalizer *self,
  * [method@Atexit.LoopFinalizer.add_async] instead.
  *
  * Returns: an id for [method@Atexit.LoopFinalizer.remove], never 0 but on bad input
+ *
+ * Since: 1.0
  */
 guint
 atexit_loop_finalizer_add_async_pair (AtexitLoopFinalizer   *self,

@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  *
  * The start of a GIO-style asynchronous operation, such as
  * g_dbus_connection_flush() or g_subprocess_wait_async().
+ *
+ * Since: 1.0
  */
 typedef void     (*AtexitAsyncStartFunc)  (gpointer             source_object,
                                            GCancellable        *cancellable,
@@ -41,6 +43,8 @@ typedef void     (*AtexitAsyncStartFunc)  (gpointer             source_object,
  * g_dbus_connection_flush_finish().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 typedef gboolean (*AtexitAsyncFinishFunc) (gpointer             source_object,
                                            GAsyncResult        *result,
