@@ -26,16 +26,23 @@ G_BEGIN_DECLS
 
 /**
  * AtexitError:
- * @ATEXIT_ERROR_FAILED: one or more cleanups of a run failed or dropped their
- *   task; the message names each of them
- * @ATEXIT_ERROR_TIMED_OUT: every problem of a run was a cleanup that did not
- *   finish before its group's deadline; the message names each of them
- * @ATEXIT_ERROR_NOT_OWNER: the calling thread cannot acquire the finalizer's
- *   main context, so it cannot run the finalizer
- * @ATEXIT_ERROR_CONTEXT_DIED: the finalizer's main context has been destroyed
- * @ATEXIT_ERROR_DROPPED: a cleanup let its task be finalized without returning it
+ * @ATEXIT_ERROR_FAILED: a run's error: one or more of its cleanups failed or
+ *   dropped their task; the message names each of them. Also the error of one
+ *   cleanup, in [signal@Atexit.LoopFinalizer::cleanup-finished], that returned
+ *   %FALSE without an error.
+ * @ATEXIT_ERROR_TIMED_OUT: a run's error: every problem of the run was a
+ *   cleanup that did not finish before its deadline, or was not started before
+ *   the run's total deadline; the message names each of them. (The error of
+ *   each such cleanup, in ::cleanup-finished, is %G_IO_ERROR_TIMED_OUT.)
+ * @ATEXIT_ERROR_NOT_OWNER: run() could not acquire the finalizer's main
+ *   context: another thread iterates it
+ * @ATEXIT_ERROR_CONTEXT_DIED: the finalizer's main context has been destroyed,
+ *   so it can run nothing
+ * @ATEXIT_ERROR_DROPPED: the error of one cleanup, in ::cleanup-finished, that
+ *   let its task be finalized without returning it
  *
- * Error codes in the %ATEXIT_ERROR domain.
+ * Error codes in the %ATEXIT_ERROR domain. A cancelled run ends with
+ * %G_IO_ERROR_CANCELLED instead.
  *
  * Since: 1.0
  */

@@ -7,6 +7,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#ifdef HAVE_GETAUXVAL
+# include <sys/auxv.h>
+#endif
+#ifdef G_OS_UNIX
+# include <unistd.h>
+#endif
 
 #include "atexit-enum-types.h"
 #include "atexit-loop-finalizer-private.h"
@@ -75,6 +81,18 @@ static GPrivate constructing_unregistered;
 
 G_DEFINE_FINAL_TYPE (AtexitLoopFinalizer, atexit_loop_finalizer, G_TYPE_OBJECT)
 
+static gboolean
+atexit_running_privileged (void)
+{
+#if defined (HAVE_GETAUXVAL)
+  return getauxval (AT_SECURE) != 0;
+#elif defined (G_OS_UNIX)
+  return getuid () != geteuid () || getgid () != getegid ();
+#else
+  return FALSE;
+#endif
+}
+
 void
 atexit_i18n_init (void)
 {
@@ -82,8 +100,11 @@ atexit_i18n_init (void)
 
   if (g_once_init_enter (&initialized))
     {
-      /* Lets the test suite use the catalogs of the build tree. */
-      const char *localedir = g_getenv ("ATEXIT_LOCALEDIR");
+      /* Lets the test suite, and meson devenv, use the catalogs of the build tree; never
+       * in a program running with more privileges than its user's (set-user-ID): the
+       * catalogs give the library format strings. */
+      const char *localedir = atexit_running_privileged () ? NULL
+                                                           : g_getenv ("ATEXIT_LOCALEDIR");
 
       if (localedir == NULL || *localedir == '\0')
         localedir = LOCALEDIR;

@@ -422,7 +422,7 @@ atexit_close_dbus_flushed_cb (GObject      *source,
                            atexit_close_done_cb, close);
 }
 
-/* The group's deadline passed: a child that ignored SIGTERM is killed. */
+/* The cleanup's deadline passed: a child that ignored SIGTERM is killed. */
 static void
 atexit_close_subprocess_cancelled_cb (GCancellable *cancellable,
                                       gpointer      user_data)
@@ -639,7 +639,7 @@ atexit_resource_register (AtexitLoopFinalizer   *self,
  *   closed asynchronously, which flushes what was written;
  * - [class@Gio.DBusConnection]: flushed, then closed;
  * - [class@Gio.Subprocess]: sent `SIGTERM` and waited for; killed when the
- *   group's deadline passes;
+ *   cleanup's deadline passes;
  * - [class@Gio.Socket], [class@Gio.SocketListener]: closed;
  * - [class@Gio.FileMonitor], [class@Gio.Cancellable]: cancelled;
  * - an [iface@Atexit.Closable]: [method@Atexit.Closable.close_async].

@@ -63,7 +63,6 @@ struct _AtexitRun
                                           * a deadline not their group's */
   gint64               min_own_deadline;
   /* The group in progress. */
-  int                  group_priority;
   gint64               group_started_at;
   guint                group_timeout_ms;
   gint64               group_deadline;   /* G_MAXINT64: none */
@@ -78,8 +77,9 @@ struct _AtexitRun
   guint                n_timed_out;      /* of which stragglers or not started in time */
   struct _AtexitSdNotify *notify;        /* owned, where $NOTIFY_SOCKET is set */
 
-  /* Under the finalizer's mutex. */
+  /* Under the finalizer's mutex (written in the context thread, read from any). */
   AtexitBucket        *group;            /* the group's cleanups not started yet */
+  int                  group_priority;   /* the group's, while @group is set */
   GSource             *wake;             /* not owned: an idle that pumps, if one is due */
 };
 

@@ -686,7 +686,7 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
 
   run = atexit_run_new (self);
   self->run = run;  /* the finalizer's reference */
-  self->owner_thread = g_thread_self ();
+  g_atomic_pointer_set (&self->owner_thread, g_thread_self ());
   g_ptr_array_add (run->waiters, g_object_ref (waiter));
   g_mutex_unlock (&self->mutex);
 
