@@ -46,7 +46,9 @@ plugin_load (void)
   own = atexit_group_get_finalizer (plugin->cleanups);
 
   plugin->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
-                                     "sh", "-c", "while read line; do echo \"server got: $line\"; done; echo 'server: closed'",
+                                     "sh", "-c",
+                                     "while read line; do echo \"server got: $line\"; done; "
+                                     "echo 'server: closed'",
                                      NULL);
   if (plugin->server == NULL)
     g_error ("Cannot start the server: %s", error->message);

@@ -24,7 +24,8 @@ G_DECLARE_FINAL_TYPE (AtexitGroup, atexit_group, ATEXIT, GROUP, GObject)
 ATEXIT_AVAILABLE_IN_1_0
 AtexitGroup         *atexit_group_new           (AtexitLoopFinalizer  *parent,
                                                  const char           *name,
-                                                 int                   priority) G_GNUC_WARN_UNUSED_RESULT;
+                                                 int                   priority)
+                                                 G_GNUC_WARN_UNUSED_RESULT;
 ATEXIT_AVAILABLE_IN_1_0
 AtexitLoopFinalizer *atexit_group_get_finalizer (AtexitGroup          *self);
 ATEXIT_AVAILABLE_IN_1_0

@@ -159,12 +159,14 @@ atexit_loop_finalizer_add_async_full (AtexitLoopFinalizer *self,
                                       gpointer             user_data,
                                       GDestroyNotify       destroy)
 {
+  AtexitCleanup *cleanup;
+
   g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (self), 0);
   g_return_val_if_fail (func != NULL, 0);
 
-  return atexit_loop_finalizer_add_cleanup (self,
-                                            atexit_cleanup_new (ATEXIT_CLEANUP_ASYNC, name, priority,
-                                                                func, user_data, destroy));
+  cleanup = atexit_cleanup_new (ATEXIT_CLEANUP_ASYNC, name, priority, func, user_data, destroy);
+
+  return atexit_loop_finalizer_add_cleanup (self, cleanup);
 }
 
 /* Why @id is not a cleanup of @self that can be removed: a programming error where it

@@ -107,8 +107,8 @@ atexit_loop_finalizer_get_effective_exit_action (AtexitLoopFinalizer *self)
       if (g_ascii_strcasecmp (env, "none") == 0)
         return ATEXIT_EXIT_ACTION_NONE;
       g_log (G_LOG_DOMAIN, atexit_exit_log_level (),
-             _("ATEXIT_EXIT_ACTION=%s is not one of “warn”, “run” or “none”; it is ignored"),
-             env);
+             _("ATEXIT_EXIT_ACTION=%s is not one of “warn”, “run” or “none”; "
+               "it is ignored"), env);
     }
 
   return atexit_loop_finalizer_get_exit_action (self);

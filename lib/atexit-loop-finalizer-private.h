@@ -15,9 +15,18 @@ G_BEGIN_DECLS
 
 typedef struct _AtexitRun AtexitRun;
 
-/* The locks, in the order they are taken: the registry's, then a finalizer's mutex,
- * then GLib's own (a context's, a source's). No user code is ever called with one of
- * the library's locks held.
+/* The locks of the library, in the order they are taken (one is only ever taken while
+ * holding those before it):
+ *
+ *   1. the registry's (atexit-registry.c);
+ *   2. a group's lock (atexit-group.c), held while it adds its cleanup to its parent;
+ *   3. a finalizer's mutex (this struct);
+ *   4. the leaves, which take no other of the library's locks: the resources' lock
+ *      (atexit-resource.c), the signal integration's mutex (atexit-unix-signals.c), a
+ *      completion helper's lock (atexit-task.c);
+ *   5. GLib's own (a context's, a source's, an object's data).
+ *
+ * No user code is ever called with one of the library's locks held.
  *
  * Fields marked (mutex) are guarded by the finalizer's mutex; (atomic) ones are read
  * and written with atomics; (context) ones are only touched in the finalizer's context. */
@@ -47,8 +56,6 @@ void     atexit_loop_finalizer_lock                     (AtexitLoopFinalizer *se
 /* Whether a cleanup with @id is registered with @object, a finalizer. */
 gboolean atexit_loop_finalizer_has_id                   (GObject             *object,
                                                          guint                id);
-/* What the registry calls: atexit-loop-finalizer-exit.c. */
-
 /* What the registry is told to call: atexit-loop-finalizer-exit.c. */
 extern const AtexitRegistryHooks atexit_loop_finalizer_registry_hooks;
 

@@ -26,8 +26,8 @@ static const int atexit_default_signals[] = { SIGINT, SIGTERM, SIGHUP };
 /* One installation, kept on its finalizer. A session runs from a first signal to the
  * quit of the loop; then the handlers wait for a first signal again:
  *
- *   IDLE ──signal──► RUNNING ──────────────run ended──────────────► QUIT_PENDING ──quit──► IDLE
- *                       └──second signal──► CANCELLING ──run ended──┘
+ *   IDLE ──signal──► RUNNING ────────run ended───────► QUIT_PENDING ──quit──► IDLE
+ *                       └─second signal─► CANCELLING ─run ended─┘
  *
  * A second signal cancels the run and the loop quits once that run has ended: the run
  * lets go of its cleanups and cancels their cancellables at the next iteration of the
@@ -40,7 +40,8 @@ static const int atexit_default_signals[] = { SIGINT, SIGTERM, SIGHUP };
  * detached when it is finalized, with its context. Held by: the finalizer's data (until
  * detached), each signal source's callback data, the quit source, and each run it started.
  *
- * Lock order: the mutex, then a context's lock (the quit source is attached and destroyed
+ * Lock order (with the library's other locks: atexit-loop-finalizer-private.h): a leaf
+ * of the library's, taken before a context's lock (the quit source is attached and destroyed
  * under the mutex; a signal source's callback data takes the mutex as it is destroyed, so
  * signal sources are destroyed without it). The mutex is never held while user code can
  * run: a run's start, a quit, a log call, a cancellation. */
