@@ -61,6 +61,7 @@ struct _AtexitCleanup {
   guint8         has_name : 1;
   guint8         has_timeout : 1;   /* set_cleanup_timeout() gave it a deadline of its own */
   guint8         own_deadline : 1;  /* (context) started with a deadline not its group's */
+  guint8         generation;        /* (context) the fork generation it started in, mod 256 */
   char           name[];      /* valid when has_name */
 };
 

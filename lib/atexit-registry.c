@@ -22,9 +22,8 @@
  * finalizer's own lock, never after. */
 static GMutex                     registry_mutex;
 static const AtexitRegistryHooks *registry_hooks;
-static GHashTable                *by_context;  /* GMainContext → GObject (owned) */
+static GHashTable                *by_context;  /* GMainContext → AtexitContextEntry (owned) */
 static GHashTable                *tracked;     /* GObject → AtexitEntry (owned) */
-static guint                      last_id;     /* (atomic) */
 static gboolean                   wrapped;     /* (atomic) the ids have wrapped around */
 static guint                      generation;  /* (atomic) */
 
@@ -105,22 +104,30 @@ atexit_registry_unlock (void)
   g_mutex_unlock (&registry_mutex);
 }
 
-/* Each finalizer's entry, and its sentinel: a source of its context that never
- * dispatches, whose callback data is released when the context destroys it as it dies.
- * The entry is freed by whichever comes last: the finalizer's finalization, or the
- * sentinel's release. */
+/* One sentinel per context: a source that never dispatches, whose callback data is
+ * released when the context destroys it as it dies. It tells every finalizer of the
+ * context, the context's own and the groups', and is attached once, with the context's
+ * first finalizer: a program that makes and drops groups adds nothing to its context. */
 
 typedef struct _AtexitSentinel AtexitSentinel;
 
+/* A context's finalizers, while the context lives. */
+typedef struct {
+  GMainContext   *context;    /* not owned */
+  GObject        *finalizer;  /* owned: the context's own; NULL until it has one */
+  GPtrArray      *others;     /* GObject, not owned: the groups' finalizers of the context */
+  AtexitSentinel *sentinel;   /* not owned: the context owns it */
+} AtexitContextEntry;
+
+/* A finalizer's entry, from its construction to its finalization. */
 typedef struct {
   GWeakRef        ref;
-  AtexitSentinel *sentinel;  /* NULL once its context has died */
+  GMainContext   *context;    /* not owned; NULL once the context has died */
 } AtexitEntry;
 
 struct _AtexitSentinel {
   GSource       source;
-  GMainContext *context;     /* not owned: the context it is attached to */
-  GObject      *finalizer;   /* not owned; NULL once its finalizer is gone */
+  GMainContext *context;      /* not owned: the context it is attached to */
 };
 
 static GSourceFuncs atexit_sentinel_funcs = { NULL, NULL, NULL, NULL, NULL, NULL };
@@ -135,65 +142,68 @@ static void
 atexit_sentinel_context_died (gpointer user_data)
 {
   AtexitSentinel *sentinel = user_data;
-  GObject *finalizer = NULL;
+  g_autoptr(GPtrArray) finalizers = g_ptr_array_new_with_free_func (g_object_unref);
+  AtexitContextEntry *context_entry;
 
   atexit_registry_lock ();
-  if (sentinel->finalizer != NULL)
+  context_entry = g_hash_table_lookup (by_context, sentinel->context);
+  if (context_entry != NULL)
     {
-      AtexitEntry *entry = g_hash_table_lookup (tracked, sentinel->finalizer);
+      g_hash_table_steal (by_context, sentinel->context);
 
-      g_assert (entry != NULL && entry->sentinel == sentinel);
-      entry->sentinel = NULL;
-
-      if (g_hash_table_lookup (by_context, sentinel->context) == sentinel->finalizer)
+      /* The registry's reference on the context's own finalizer becomes ours. */
+      if (context_entry->finalizer != NULL)
         {
-          /* The registry's reference becomes ours. */
-          g_hash_table_steal (by_context, sentinel->context);
-          finalizer = sentinel->finalizer;
-        }
-      else
-        {
-          finalizer = g_weak_ref_get (&entry->ref);
-        }
-      sentinel->finalizer = NULL;
-    }
-  g_mutex_unlock (&registry_mutex);
+          AtexitEntry *entry = g_hash_table_lookup (tracked, context_entry->finalizer);
 
-  if (finalizer != NULL)
-    {
-      registry_hooks->context_died (finalizer);
-      g_object_unref (finalizer);
+          entry->context = NULL;
+          g_ptr_array_add (finalizers, context_entry->finalizer);
+        }
+      for (guint i = 0; i < context_entry->others->len; i++)
+        {
+          AtexitEntry *entry = g_hash_table_lookup (tracked,
+                                                    g_ptr_array_index (context_entry->others, i));
+          GObject *other = g_weak_ref_get (&entry->ref);
+
+          entry->context = NULL;
+          if (other != NULL)
+            g_ptr_array_add (finalizers, other);
+        }
+      g_ptr_array_unref (context_entry->others);
+      g_free (context_entry);
     }
+  atexit_registry_unlock ();
+
+  for (guint i = 0; i < finalizers->len; i++)
+    registry_hooks->context_died (g_ptr_array_index (finalizers, i));
   g_source_unref ((GSource *) sentinel);
 }
 
 GObject *
 atexit_registry_find_locked (GMainContext *context)
 {
-  return g_hash_table_lookup (by_context, context);
+  AtexitContextEntry *context_entry = g_hash_table_lookup (by_context, context);
+
+  return context_entry != NULL ? context_entry->finalizer : NULL;
 }
 
-void
-atexit_registry_add_locked (GObject      *finalizer,
-                            GMainContext *context,
-                            gboolean      registered)
+static AtexitContextEntry *
+atexit_registry_context_entry_locked (GMainContext *context)
 {
-  GSource *source = g_source_new (&atexit_sentinel_funcs, sizeof (AtexitSentinel));
-  AtexitSentinel *sentinel = (AtexitSentinel *) source;
-  AtexitEntry *entry = g_new0 (AtexitEntry, 1);
+  AtexitContextEntry *context_entry = g_hash_table_lookup (by_context, context);
+  GSource *source;
 
-  g_weak_ref_init (&entry->ref, finalizer);
-  entry->sentinel = sentinel;
-  g_hash_table_insert (tracked, finalizer, entry);
+  if (context_entry != NULL)
+    return context_entry;
 
-  if (registered)
-    {
-      g_assert (g_hash_table_lookup (by_context, context) == NULL);
-      g_hash_table_insert (by_context, context, g_object_ref (finalizer));
-    }
+  context_entry = g_new0 (AtexitContextEntry, 1);
+  context_entry->context = context;
+  context_entry->others = g_ptr_array_new ();
+  g_hash_table_insert (by_context, context, context_entry);
 
-  sentinel->context = context;
-  sentinel->finalizer = finalizer;
+  source = g_source_new (&atexit_sentinel_funcs, sizeof (AtexitSentinel));
+  context_entry->sentinel = (AtexitSentinel *) source;
+  context_entry->sentinel->context = context;
   g_source_set_static_name (source, "[atexit-glib] context sentinel");
   /* The callback data holds a reference on the source itself, so that the sentinel is
    * still there when the context reports its death. */
@@ -201,6 +211,31 @@ atexit_registry_add_locked (GObject      *finalizer,
                          atexit_sentinel_context_died);
   g_source_attach (source, context);
   g_source_unref (source);
+
+  return context_entry;
+}
+
+void
+atexit_registry_add_locked (GObject      *finalizer,
+                            GMainContext *context,
+                            gboolean      registered)
+{
+  AtexitContextEntry *context_entry = atexit_registry_context_entry_locked (context);
+  AtexitEntry *entry = g_new0 (AtexitEntry, 1);
+
+  g_weak_ref_init (&entry->ref, finalizer);
+  entry->context = context;
+  g_hash_table_insert (tracked, finalizer, entry);
+
+  if (registered)
+    {
+      g_assert (context_entry->finalizer == NULL);
+      context_entry->finalizer = g_object_ref (finalizer);
+    }
+  else
+    {
+      g_ptr_array_add (context_entry->others, finalizer);
+    }
 }
 
 void
@@ -211,11 +246,16 @@ atexit_registry_remove (GObject *finalizer)
   atexit_registry_lock ();
   entry = g_hash_table_lookup (tracked, finalizer);
   g_hash_table_steal (tracked, finalizer);
-  /* The sentinel stays in its context, disarmed, until the context dies: destroying it
-   * from here could race with the context's own death in another thread. */
-  if (entry != NULL && entry->sentinel != NULL)
-    entry->sentinel->finalizer = NULL;
-  g_mutex_unlock (&registry_mutex);
+  /* A context's own finalizer is only finalized once its context has died; a group's may
+   * go before: it leaves its context's list, and the sentinel stays for the others. */
+  if (entry != NULL && entry->context != NULL)
+    {
+      AtexitContextEntry *context_entry = g_hash_table_lookup (by_context, entry->context);
+
+      if (context_entry != NULL)
+        g_ptr_array_remove_fast (context_entry->others, finalizer);
+    }
+  atexit_registry_unlock ();
 
   if (entry != NULL)
     {
@@ -275,24 +315,21 @@ atexit_registry_list (GObject *except)
   return all;
 }
 
-/* Ids. Until the counter wraps around, each id is new. After, an id is handed out again
- * only if no finalizer still holds it; finding out takes the registry's lock and asks
- * each finalizer, which takes four billion registrations to become necessary. */
+/* Ids. The counter counts every id ever handed out, in a gsize: where that is 64 bits,
+ * it never wraps, and an id (its low 32 bits) can only be handed out again once it has
+ * gone past G_MAXUINT, four billion registrations on. From then on, an id is handed out
+ * only if no finalizer still holds it. (Where gsize is 32 bits, the counter's own wrap
+ * is that moment, and a thread that read it just before may hand out an id unchecked.) */
+
+static gsize issued;  /* (atomic) */
 
 static gboolean
-atexit_registry_id_is_live_locked (guint id)
+atexit_registry_id_is_live (GPtrArray *finalizers,
+                            guint      id)
 {
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, tracked);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      g_autoptr(GObject) finalizer = g_weak_ref_get (&((AtexitEntry *) value)->ref);
-
-      if (finalizer != NULL && registry_hooks->has_id (finalizer, id))
-        return TRUE;
-    }
+  for (guint i = 0; i < finalizers->len; i++)
+    if (registry_hooks->has_id (g_ptr_array_index (finalizers, i), id))
+      return TRUE;
 
   return FALSE;
 }
@@ -300,22 +337,20 @@ atexit_registry_id_is_live_locked (guint id)
 guint
 atexit_registry_next_id (void)
 {
+  g_autoptr(GPtrArray) finalizers = NULL;
+  gsize n;
   guint id;
 
-  if (G_LIKELY (!g_atomic_int_get (&wrapped)))
-    {
-      id = (guint) g_atomic_int_add ((int *) &last_id, 1) + 1;
-      if (G_LIKELY (id != 0))
-        return id;
-      g_atomic_int_set (&wrapped, TRUE);
-    }
+  n = (gsize) g_atomic_pointer_add (&issued, 1) + 1;
+  if (G_LIKELY (n <= G_MAXUINT && (guint) n != 0 && !g_atomic_int_get (&wrapped)))
+    return (guint) n;
+  g_atomic_int_set (&wrapped, TRUE);
 
-  /* The finalizers' locks are taken after this one: the caller holds none of them. */
-  atexit_registry_lock ();
-  do
-    id = (guint) g_atomic_int_add ((int *) &last_id, 1) + 1;
-  while (id == 0 || atexit_registry_id_is_live_locked (id));
-  g_mutex_unlock (&registry_mutex);
+  /* Every finalizer, held by references, so that none of the locks the check takes is
+   * taken with the registry's held (a finalizer finalized meanwhile takes that lock). */
+  finalizers = atexit_registry_list (NULL);
+  for (id = (guint) n; id == 0 || atexit_registry_id_is_live (finalizers, id);)
+    id = (guint) ((gsize) g_atomic_pointer_add (&issued, 1) + 1);
 
   return id;
 }
@@ -323,14 +358,15 @@ atexit_registry_next_id (void)
 gboolean
 atexit_registry_id_issued (guint id)
 {
-  return id != 0 &&
-         (g_atomic_int_get (&wrapped) || id <= (guint) g_atomic_int_get ((int *) &last_id));
+  gsize n = (gsize) g_atomic_pointer_get (&issued);
+
+  return id != 0 && (n > G_MAXUINT || g_atomic_int_get (&wrapped) || id <= n);
 }
 
 void
 atexit_registry_set_last_id (guint last)
 {
-  g_atomic_int_set ((int *) &last_id, (int) last);
+  g_atomic_pointer_set (&issued, (gsize) last);
 }
 
 guint
@@ -360,14 +396,16 @@ atexit_registry_process_exit (void)
   atexit_registry_lock ();
   g_hash_table_iter_init (&iter, by_context);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (finalizers, g_object_ref (value));
-  g_mutex_unlock (&registry_mutex);
+    {
+      AtexitContextEntry *context_entry = value;
 
+      if (context_entry->finalizer != NULL)
+        g_ptr_array_add (finalizers, g_object_ref (context_entry->finalizer));
+    }
+  atexit_registry_unlock ();
+
+  /* The references taken above are dropped as the array goes: each finalizer is still
+   * owned by the registry until its context dies, so none is finalized here. */
   for (guint i = 0; i < finalizers->len; i++)
     registry_hooks->process_exit (g_ptr_array_index (finalizers, i));
-
-  /* Another thread may still use them: they are only ever released by their context. */
-  g_ptr_array_set_free_func (finalizers, NULL);
-  for (guint i = 0; i < finalizers->len; i++)
-    g_object_unref (g_ptr_array_index (finalizers, i));
 }

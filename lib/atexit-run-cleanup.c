@@ -30,6 +30,9 @@ atexit_run_task_returned (GObject      *object,
   if (!g_task_propagate_boolean (G_TASK (result), &error) && error == NULL)
     error = g_error_new_literal (ATEXIT_ERROR, ATEXIT_ERROR_FAILED, _("it returned FALSE"));
 
+  if (ATEXIT_CLEANUP_IS_STALE (cleanup))
+    return;
+
   if (cleanup->state != ATEXIT_CLEANUP_STARTED)
     {
       /* Its deadline passed, or its run was cancelled: a late completion is ignored. */
@@ -66,7 +69,12 @@ atexit_run_task_gone_here (AtexitCleanup *cleanup)
   AtexitLoopFinalizer *self = cleanup->task.finalizer;
   GMainContext *context = g_steal_pointer (&cleanup->task.context);
 
-  if (cleanup->state == ATEXIT_CLEANUP_STARTED)
+  if (ATEXIT_CLEANUP_IS_STALE (cleanup))
+    {
+      /* The parent's, in the child of a fork(): its data is the parent's to release. */
+      atexit_cleanup_free (cleanup);
+    }
+  else if (cleanup->state == ATEXIT_CLEANUP_STARTED)
     {
       AtexitRun *run = atexit_run_ref (self->run);
       AtexitReport *report = atexit_run_report_dropped (run, cleanup);
@@ -115,8 +123,15 @@ atexit_run_gone_free (gpointer data)
     {
       AtexitLoopFinalizer *self = gone->cleanup->task.finalizer;
 
-      g_assert (gone->cleanup->state != ATEXIT_CLEANUP_STARTED);
-      atexit_cleanup_dispose (gone->cleanup);
+      if (ATEXIT_CLEANUP_IS_STALE (gone->cleanup))
+        {
+          atexit_cleanup_free (gone->cleanup);
+        }
+      else
+        {
+          g_assert (gone->cleanup->state != ATEXIT_CLEANUP_STARTED);
+          atexit_cleanup_dispose (gone->cleanup);
+        }
       g_object_unref (self);
     }
   g_free (gone);
@@ -212,13 +227,21 @@ atexit_run_call_sync (AtexitRun     *run,
   if (timed || run->reporting || run->debug)
     cleanup->started_at = g_get_monotonic_time ();
 
+  /* As an async one: started after its group's deadline (a cleanup before it took that
+   * long), its deadline counts from its own start. */
+  cleanup->own_deadline = cleanup->has_timeout;
+  if (timed && !cleanup->has_timeout && run->group_deadline <= cleanup->started_at)
+    {
+      cleanup->own_deadline = TRUE;
+      cleanup->timeout_ms = run->group_timeout_ms;
+    }
+
   ((AtexitFunc) cleanup->func) (cleanup->user_data);
 
   if (timed)
     {
       gint64 now = g_get_monotonic_time ();
 
-      cleanup->own_deadline = cleanup->has_timeout;
       if (now > atexit_run_deadline_of (run, cleanup))
         report = atexit_run_report_straggler (run, cleanup, now, FALSE);
     }
@@ -305,6 +328,7 @@ atexit_run_start_cleanup (AtexitRun     *run,
   cleanup->started_at = g_get_monotonic_time ();
   cancellable = atexit_run_cancellable_for (run, cleanup, cleanup->started_at);
   cleanup->state = ATEXIT_CLEANUP_STARTED;
+  cleanup->generation = (guint8) run->generation;
   cleanup->task.finalizer = g_object_ref (self);
   cleanup->task.context = g_main_context_ref (run->context);
   atexit_cleanup_list_push_tail (&run->in_flight, cleanup);

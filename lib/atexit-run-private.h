@@ -41,6 +41,7 @@ typedef struct {
 struct _AtexitRun
 {
   gatomicrefcount      ref_count;
+  guint                generation;       /* the fork generation it started in */
   AtexitLoopFinalizer *self;             /* owned */
   GMainContext        *context;          /* owned */
 
@@ -49,6 +50,8 @@ struct _AtexitRun
   gboolean             pumping;          /* atexit_run_pump() is on the stack */
   gboolean             repump;           /* something happened meanwhile */
   gboolean             started_any;      /* a cleanup started since pending was notified */
+  gboolean             emitting;         /* about-to-close is being emitted */
+  gboolean             start_early;      /* joined from an about-to-close handler */
   GPtrArray           *waiters;          /* GTask, one per caller of run_async */
   GPtrArray           *cancellables;     /* GCancellable of the waiters, owned */
   GPtrArray           *watches;          /* GSource telling of their cancellation, owned */
@@ -82,6 +85,14 @@ struct _AtexitRun
   int                  group_priority;   /* the group's, while @group is set */
   GSource             *wake;             /* not owned: an idle that pumps, if one is due */
 };
+
+/* In the child of a fork(), a run the parent had in progress, or a cleanup it had
+ * started, is the parent's: its sources may still be in the child's copy of the
+ * context, and do nothing there; its destroy notifies are not called. */
+#define ATEXIT_RUN_IS_STALE(run) \
+  ((run)->generation != atexit_registry_get_generation ())
+#define ATEXIT_CLEANUP_IS_STALE(cleanup) \
+  ((cleanup)->generation != (guint8) atexit_registry_get_generation ())
 
 AtexitRun *atexit_run_ref                 (AtexitRun           *run);
 void       atexit_run_unref               (AtexitRun           *run);

@@ -64,6 +64,7 @@ atexit_run_new (AtexitLoopFinalizer *self)
   AtexitRun *run = g_new0 (AtexitRun, 1);
 
   g_atomic_ref_count_init (&run->ref_count);
+  run->generation = atexit_registry_get_generation ();
   run->self = g_object_ref (self);
   run->context = g_main_context_ref (self->context);
   run->phase = ATEXIT_RUN_STARTING;
@@ -340,6 +341,9 @@ atexit_run_cancelled_cb (GCancellable *cancellable,
 {
   AtexitRun *run = data;
 
+  if (ATEXIT_RUN_IS_STALE (run))
+    return G_SOURCE_REMOVE;
+
   atexit_run_ref (run);
   atexit_run_cancel (run);
   atexit_run_unref (run);
@@ -415,17 +419,44 @@ atexit_run_check_deadlines (AtexitRun *run,
   atexit_run_tell (run, to_cancel, reports);
 }
 
+/* Whether the run's total deadline has passed; if so, it ends now. The timer tells it
+ * too, but a run that never goes back to the main loop (one sync cleanup after
+ * another, or one that registers itself again) would not hear it. */
+static gboolean
+atexit_run_check_expired (AtexitRun *run)
+{
+  gint64 now;
+
+  if (run->total_deadline == G_MAXINT64 || run->phase == ATEXIT_RUN_FINISHED)
+    return FALSE;
+
+  now = g_get_monotonic_time ();
+  if (now < run->total_deadline)
+    return FALSE;
+
+  atexit_run_expire (run, now);
+  return TRUE;
+}
+
 static gboolean
 atexit_run_timer_cb (gpointer data)
 {
   AtexitRun *run = data;
   gint64 now = g_get_monotonic_time ();
 
+  if (ATEXIT_RUN_IS_STALE (run))
+    return G_SOURCE_REMOVE;
+
   atexit_run_ref (run);
   if (run->phase != ATEXIT_RUN_FINISHED)
     {
-      /* The source stays ready until it is armed again. */
-      g_source_set_ready_time (run->timer, -1);
+      GSource *dispatching = g_steal_pointer (&run->timer);
+
+      /* What follows tells user code, which may iterate the context until the run is
+       * over (a modal dialog): GLib does not dispatch a source again from within its
+       * own dispatch, so the next deadline gets a source of its own. */
+      g_source_destroy (dispatching);
+      g_source_unref (dispatching);
       if (now >= run->total_deadline)
         atexit_run_expire (run, now);
       else
@@ -442,6 +473,9 @@ static gboolean
 atexit_run_wake_cb (gpointer data)
 {
   AtexitRun *run = data;
+
+  if (ATEXIT_RUN_IS_STALE (run))
+    return G_SOURCE_REMOVE;
 
   g_mutex_lock (&run->self->mutex);
   run->wake = NULL;
@@ -553,6 +587,8 @@ atexit_run_step_group (AtexitRun *run)
 
       if (run->cancellables->len > 0 && atexit_run_check_cancelled (run))
         break;
+      if (atexit_run_check_expired (run))
+        break;
 
       g_mutex_lock (&self->mutex);
       cleanup = atexit_cleanup_table_pop (&self->table, run->group);
@@ -599,8 +635,16 @@ atexit_run_pump (AtexitRun *run)
       run->repump = TRUE;
       return;
     }
-  if (run->phase == ATEXIT_RUN_STARTING || run->phase == ATEXIT_RUN_FINISHED)
+  if (run->phase == ATEXIT_RUN_FINISHED || ATEXIT_RUN_IS_STALE (run))
     return;
+  /* about-to-close comes first: its handlers, which may register, have the run to
+   * themselves until one of them waits for it. */
+  if (run->phase == ATEXIT_RUN_STARTING)
+    {
+      if (!run->start_early)
+        return;
+      run->phase = ATEXIT_RUN_BETWEEN;
+    }
 
   atexit_run_ref (run);
   run->pumping = TRUE;
@@ -614,7 +658,7 @@ atexit_run_pump (AtexitRun *run)
         break;
       if (run->phase == ATEXIT_RUN_IN_GROUP)
         atexit_run_step_group (run);
-      if (run->phase == ATEXIT_RUN_BETWEEN)
+      if (run->phase == ATEXIT_RUN_BETWEEN && !atexit_run_check_expired (run))
         {
           atexit_run_next_group (run);
           run->repump = TRUE;
@@ -652,10 +696,11 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
       g_ptr_array_add (run->waiters, g_object_ref (waiter));
       atexit_run_ref (run);
       /* Joined from an about-to-close handler, perhaps to wait for the run: its groups
-       * start without waiting for the signal emission to return. */
-      if (run->phase == ATEXIT_RUN_STARTING)
+       * may start without waiting for the signal emission to return. (Joined before
+       * the emission, from a notify::running handler, the run just goes on.) */
+      if (run->phase == ATEXIT_RUN_STARTING && run->emitting)
         {
-          run->phase = ATEXIT_RUN_BETWEEN;
+          run->start_early = TRUE;
           atexit_run_wake_locked (run);
         }
       g_mutex_unlock (&self->mutex);
@@ -710,7 +755,11 @@ atexit_run_start_or_join (AtexitLoopFinalizer *self,
 
   atexit_loop_finalizer_notify_running (self);
   if (run->phase == ATEXIT_RUN_STARTING)
-    atexit_loop_finalizer_emit_about_to_close (self);
+    {
+      run->emitting = TRUE;
+      atexit_loop_finalizer_emit_about_to_close (self);
+      run->emitting = FALSE;
+    }
   if (run->phase == ATEXIT_RUN_STARTING)
     run->phase = ATEXIT_RUN_BETWEEN;
 
