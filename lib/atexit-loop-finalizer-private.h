@@ -51,6 +51,9 @@ struct _AtexitLoopFinalizer
   int                 exit_action;            /* (atomic) AtexitExitAction */
 };
 
+/* (transfer full) (nullable): the context, with a reference taken under the mutex, so
+ * that another thread dropping it meanwhile does not free it under the caller. */
+GMainContext *atexit_loop_finalizer_ref_context         (AtexitLoopFinalizer *self);
 /* Takes the mutex; in the child of a fork(), first forgets what the parent registered. */
 void     atexit_loop_finalizer_lock                     (AtexitLoopFinalizer *self);
 /* Whether a cleanup with @id is registered with @object, a finalizer. */

@@ -49,7 +49,7 @@ atexit_loop_finalizer_run_async (AtexitLoopFinalizer *self,
                                  gpointer             user_data)
 {
   g_autoptr(GTask) waiter = NULL;
-  GMainContext *context;
+  g_autoptr(GMainContext) context = NULL;
 
   g_return_if_fail (ATEXIT_IS_LOOP_FINALIZER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -60,7 +60,7 @@ atexit_loop_finalizer_run_async (AtexitLoopFinalizer *self,
   /* The run's result says why it failed, cancellation included. */
   g_task_set_check_cancellable (waiter, FALSE);
 
-  context = atexit_loop_finalizer_get_context (self);
+  context = atexit_loop_finalizer_ref_context (self);
   if (context == NULL)
     {
       g_task_return_new_error (waiter, ATEXIT_ERROR, ATEXIT_ERROR_CONTEXT_DIED,
@@ -138,14 +138,14 @@ atexit_loop_finalizer_run (AtexitLoopFinalizer  *self,
                            GError              **error)
 {
   GAsyncResult *result = NULL;
-  GMainContext *context;
+  g_autoptr(GMainContext) context = NULL;
   gboolean ret;
 
   g_return_val_if_fail (ATEXIT_IS_LOOP_FINALIZER (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  context = atexit_loop_finalizer_get_context (self);
+  context = atexit_loop_finalizer_ref_context (self);
   if (context == NULL)
     {
       g_set_error (error, ATEXIT_ERROR, ATEXIT_ERROR_CONTEXT_DIED,

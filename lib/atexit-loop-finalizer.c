@@ -236,7 +236,7 @@ atexit_loop_finalizer_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_CONTEXT:
-      g_value_set_boxed (value, atexit_loop_finalizer_get_context (self));
+      g_value_take_boxed (value, atexit_loop_finalizer_ref_context (self));
       break;
 
     case PROP_TIMEOUT:
@@ -600,6 +600,18 @@ atexit_loop_finalizer_get_context (AtexitLoopFinalizer *self)
 
   g_mutex_lock (&self->mutex);
   context = self->context;
+  g_mutex_unlock (&self->mutex);
+
+  return context;
+}
+
+GMainContext *
+atexit_loop_finalizer_ref_context (AtexitLoopFinalizer *self)
+{
+  GMainContext *context;
+
+  g_mutex_lock (&self->mutex);
+  context = self->context != NULL ? g_main_context_ref (self->context) : NULL;
   g_mutex_unlock (&self->mutex);
 
   return context;

@@ -492,12 +492,17 @@ atexit_unix_signals_install_internal (AtexitLoopFinalizer *self,
                                       guint                n_wanted)
 {
   static GMutex install_mutex;
-  GMainContext *context = atexit_loop_finalizer_get_context (self);
+  g_autoptr(GMainContext) context = NULL;
   g_autoptr(AtexitUnixSignals) state = NULL;
   g_autoptr(GArray) signals = g_array_new (FALSE, FALSE, sizeof (int));
   GPtrArray *sources = NULL;
   GPtrArray *old_sources = NULL;
   GSource *old_quit_source = NULL;
+
+  /* With a reference: another thread may drop the context meanwhile. */
+  g_object_get (self, "context", &context, NULL);
+  if (context == NULL)
+    return;
 
   /* Each signal once: two sources for one signal would take it for a second one. */
   for (guint i = 0; i < n_wanted; i++)
