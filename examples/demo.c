@@ -600,7 +600,7 @@ main (int    argc,
   g_print ("Journal: %s\n", journal->path);
   g_print ("Running; shutting down in %d ms (or on Ctrl+C); %u cleanups registered\n",
            quit_after, atexit_loop_finalizer_get_pending (finalizer));
-  g_print ("The library leaves its worker and journal to add_object: expect a warning that\n"
+  g_print ("The library leaves its worker and journal to add_object: expect a message that\n"
            "nobody closed them, as Python's ResourceWarning would say.\n");
 
   /* A first SIGINT, SIGTERM or SIGHUP quits gracefully; a second one at once. */

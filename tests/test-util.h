@@ -50,6 +50,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Guard, guard_free)
  * came. */
 #define EXPECT_WARNING(pattern) \
   g_test_expect_message ("Atexit", G_LOG_LEVEL_WARNING, (pattern))
+/* The library's report of a resource its owner never closed is a message. */
+#define EXPECT_UNCLOSED(pattern) \
+  g_test_expect_message ("Atexit", G_LOG_LEVEL_MESSAGE, "Unclosed resource: " pattern)
 
 /* The event log: what ran, in which order, as words separated by spaces. "~name" is
  * name's destroy notify. */

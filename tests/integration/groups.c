@@ -218,7 +218,7 @@ test_group_object (void)
                                                    "plugin", G_PRIORITY_DEFAULT);
 
   g_assert_no_error (error);
-  EXPECT_WARNING ("Unclosed resource: GSocket *");
+  EXPECT_UNCLOSED ("GSocket *");
   atexit_loop_finalizer_add_object (atexit_group_get_finalizer (group), G_OBJECT (socket));
   atexit_group_run (group, NULL, &error);
   g_assert_no_error (error);

@@ -135,7 +135,7 @@ test_socket_connection (void)
 
   /* A listener cannot tell whether it was closed: closed, never reported (any other
    * warning would be fatal). */
-  EXPECT_WARNING ("Unclosed resource: GTcpConnection *");
+  EXPECT_UNCLOSED ("GTcpConnection *");
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
   g_assert_no_error (run_error);
   g_test_assert_expected_messages ();
@@ -164,7 +164,7 @@ test_socket (void)
   g_autoptr(GError) run_error = NULL;
 
   g_assert_no_error (error);
-  EXPECT_WARNING ("Unclosed resource: GSocket *");
+  EXPECT_UNCLOSED ("GSocket *");
   atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (socket));
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
   g_assert_no_error (run_error);
@@ -199,7 +199,7 @@ test_file_flushed (void)
   g_assert_cmpuint (length, ==, 0);
   g_clear_pointer (&contents, g_free);
 
-  EXPECT_WARNING ("Unclosed resource: GBufferedOutputStream *");
+  EXPECT_UNCLOSED ("GBufferedOutputStream *");
   atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (buffered));
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
   g_assert_no_error (run_error);
@@ -248,7 +248,7 @@ test_close_fails (void)
   g_assert_no_error (error);
 
   /* Unclosed, then failed. */
-  EXPECT_WARNING ("Unclosed resource: GBufferedOutputStream *");
+  EXPECT_UNCLOSED ("GBufferedOutputStream *");
   handler = g_signal_connect (finalizer, "cleanup-finished", G_CALLBACK (record_finished_cb),
                               &cleanup_error);
   atexit_loop_finalizer_add_object (finalizer, G_OBJECT (buffered));
@@ -363,7 +363,7 @@ test_dbus_connection (void)
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
 
-  EXPECT_WARNING ("Unclosed resource: GDBusConnection *");
+  EXPECT_UNCLOSED ("GDBusConnection *");
   atexit_loop_finalizer_add_async_full (finalizer, "say goodbye", G_PRIORITY_HIGH, say_goodbye,
                                   g_object_ref (connection), g_object_unref);
   atexit_loop_finalizer_add_object (finalizer, G_OBJECT (connection));
@@ -394,7 +394,7 @@ test_subprocess_terminated (void)
                                                    "sleep", "600", NULL);
 
   g_assert_no_error (error);
-  EXPECT_WARNING ("Unclosed resource: GSubprocess *");
+  EXPECT_UNCLOSED ("GSubprocess *");
   atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (child));
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
   g_assert_no_error (run_error);
@@ -426,7 +426,7 @@ test_subprocess_killed_at_deadline (void)
   g_assert_cmpstr (line, ==, "ready");
 
   /* Unclosed, then late. */
-  EXPECT_WARNING ("Unclosed resource: GSubprocess *");
+  EXPECT_UNCLOSED ("GSubprocess *");
   atexit_loop_finalizer_set_timeout (finalizer, 200);
   atexit_loop_finalizer_add_object (finalizer, G_OBJECT (child));
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
@@ -452,8 +452,8 @@ test_monitor_and_cancellable (void)
 
   g_assert_no_error (error);
   /* Last registered, first closed. */
-  EXPECT_WARNING ("Unclosed resource: GCancellable *");
-  EXPECT_WARNING ("Unclosed resource: *FileMonitor *");
+  EXPECT_UNCLOSED ("GCancellable *");
+  EXPECT_UNCLOSED ("*FileMonitor *");
   atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (monitor));
   atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (cancellable));
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
@@ -470,7 +470,7 @@ test_closable (void)
   TestSession *session = g_object_new (TEST_TYPE_SESSION, NULL);
   g_autoptr(GError) run_error = NULL;
 
-  EXPECT_WARNING ("Unclosed resource: TestSession *ATEXIT_DEBUG=backtrace*");
+  EXPECT_UNCLOSED ("TestSession *ATEXIT_DEBUG=backtrace*");
   atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (session));
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
   g_assert_no_error (run_error);
@@ -552,7 +552,7 @@ test_from_thread (void)
   GThread *thread = g_thread_new ("register", register_in_thread, session);
   g_autoptr(GError) run_error = NULL;
 
-  EXPECT_WARNING ("Unclosed resource: TestSession *");
+  EXPECT_UNCLOSED ("TestSession *");
   g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), !=, 0);
   run_error = run_blocking (atexit_loop_finalizer_get_default ());
   g_assert_no_error (run_error);
@@ -571,7 +571,7 @@ test_backtrace (void)
       g_autoptr(GError) run_error = NULL;
 
       /* The backtrace follows the type, and has the registration in it. */
-      EXPECT_WARNING ("Unclosed resource: TestSession *registered at:\n  #0 *"
+      EXPECT_UNCLOSED ("TestSession *registered at:\n  #0 *"
                       "atexit_loop_finalizer_add_object*");
       atexit_loop_finalizer_add_object (atexit_loop_finalizer_get_default (), G_OBJECT (session));
       run_error = run_blocking (atexit_loop_finalizer_get_default ());
@@ -602,7 +602,7 @@ test_async_pair (void)
   /* cat exits once its input is closed: a pair closes it, another waits for it. The
    * pipe is reported unclosed; an explicit pair is not a forgotten resource, and a
    * warning about it would be fatal. */
-  EXPECT_WARNING ("Unclosed resource: GUnixOutputStream *");
+  EXPECT_UNCLOSED ("GUnixOutputStream *");
   id = atexit_loop_finalizer_add_async_pair (finalizer, G_OBJECT (child), "wait for cat",
                                              G_PRIORITY_LOW,
                                              (AtexitAsyncStartFunc) g_subprocess_wait_async,
