@@ -256,7 +256,8 @@ atexit_loop_finalizer_remove_quiet (AtexitLoopFinalizer *self,
  * Gives a cleanup that has not started yet a deadline of its own, in place of
  * [property@Atexit.LoopFinalizer:timeout]: a service that needs 20 s to say
  * goodbye does not hold up, nor is cut short by, the deadline of the others. It
- * is counted from the start of the cleanup's group.
+ * is counted from when the cleanup starts, which for the cleanups of a group is
+ * the start of the group.
  *
  * Returns: %TRUE if the cleanup is registered and has not started
  *
