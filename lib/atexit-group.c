@@ -21,7 +21,9 @@
  * priorities, asynchronous cleanups, [method@Atexit.LoopFinalizer.add_object].
  * On unload it calls [method@Atexit.Group.run_async] and drops the group. If
  * the host shuts down first, the group runs as one cleanup of its parent, with
- * the parent's deadline; the run's error names the group's failures.
+ * the parent's deadline; the run's error names the group's failures. (A group
+ * that misses the parent's deadline is named as late; what its own cleanups did
+ * comes after the parent stopped waiting, and is not in the parent's error.)
  *
  * ```c
  * static AtexitGroup *plugin_group;

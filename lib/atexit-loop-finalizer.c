@@ -406,6 +406,10 @@ atexit_loop_finalizer_class_init (AtexitLoopFinalizerClass *klass)
    * to do because nothing was registered since the previous run ended does not
    * emit it.
    *
+   * A handler may wait for the run ([method@Atexit.LoopFinalizer.run]): the run
+   * then goes on, and ends, before the handlers after it are called; what they
+   * add waits for the next run.
+   *
    * Since: 1.0
    */
   signals[SIGNAL_ABOUT_TO_CLOSE] =
