@@ -366,8 +366,8 @@ main (int   argc,
                    test_straggler_dropped_after_owner_stopped);
   ADD_TEST ("/atexit/lifetimes/group/dropped-with-objects", test_group_dropped_with_objects);
   ADD_TEST ("/atexit/lifetimes/group/after-parent-ran", test_group_after_parent_ran);
-  ADD_TEST ("/atexit/lifetimes/object/registered-twice", test_object_registered_twice);
-  ADD_TEST ("/atexit/lifetimes/object/two-pairs", test_two_pairs_on_one_object);
+  ADD_THREADED_IO_TEST ("/atexit/lifetimes/object/registered-twice", test_object_registered_twice);
+  ADD_THREADED_IO_TEST ("/atexit/lifetimes/object/two-pairs", test_two_pairs_on_one_object);
   ADD_THREADED_IO_TEST ("/atexit/lifetimes/object/closed-by-owner-meanwhile",
                         test_objects_closed_by_owner_meanwhile);
 
