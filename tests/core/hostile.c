@@ -181,6 +181,143 @@ test_finished_handler_cancels (Fixture       *fx,
   g_object_unref (c.cancellable);
 }
 
+/* A report handler, told of a straggler from the deadline's own dispatch, waits for the
+ * whole run (a modal "shutting down" dialog): the next group's deadline still comes. */
+
+typedef struct {
+  Fixture   *fx;
+  RunResult *res;
+  gboolean   waited;
+  gboolean  *gave_up;   /* the guard's: the test fails rather than hangs */
+} WaitInHandler;
+
+static void
+wait_for_run_cb (AtexitLoopFinalizer *finalizer,
+                 guint                id,
+                 const char          *name,
+                 int                  priority,
+                 gint64               duration_us,
+                 const GError        *error,
+                 gpointer             data)
+{
+  WaitInHandler *w = data;
+
+  if (w->waited || !g_str_equal (name, "first"))
+    return;
+  w->waited = TRUE;
+  WAIT_FOR (w->fx->context, w->res->done || *w->gave_up);
+}
+
+static void
+test_finished_handler_waits_for_run (Fixture       *fx,
+                                     gconstpointer  data)
+{
+  Item first = { "first", ACT_HOLD }, second = { "second", ACT_HOLD };
+  g_auto(RunResult) res = { 0 };
+  g_autoptr(Guard) guard = NULL;
+  gboolean fired = FALSE;
+  WaitInHandler w = { fx, &res, FALSE, &fired };
+
+  atexit_loop_finalizer_set_timeout (fx->finalizer, 30);
+  add_item (fx, &first, G_PRIORITY_HIGH);
+  add_item (fx, &second, G_PRIORITY_LOW);
+  g_signal_connect (fx->finalizer, "cleanup-finished", G_CALLBACK (wait_for_run_cb), &w);
+
+  /* Were the second deadline held up by the first one's dispatch, the run would never
+   * end: the guard ends the wait, and the test fails. */
+  guard = guard_new (fx->context, 10000, &fired);
+  start_run (fx->finalizer, NULL, &res);
+  WAIT_FOR (fx->context, res.done || fired);
+
+  g_assert_false (fired);
+  g_assert_true (w.waited);
+  guard_free (g_steal_pointer (&guard));
+  g_assert_error (res.error, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT);
+  assert_message_names (res.error, "first");
+  assert_message_names (res.error, "second");
+  g_clear_object (&first.task);
+  g_clear_object (&second.task);
+  WAIT_FOR (fx->context, first.n_destroyed == 1 && second.n_destroyed == 1);
+  g_signal_handlers_disconnect_by_data (fx->finalizer, &w);
+}
+
+/* A notify::running handler that joins the run (a second caller) before about-to-close:
+ * the signal is still emitted, and what its handlers add still runs. */
+
+static void
+join_from_running_cb (GObject    *object,
+                      GParamSpec *pspec,
+                      gpointer    data)
+{
+  RunResult *joined = data;
+
+  if (atexit_loop_finalizer_get_running (ATEXIT_LOOP_FINALIZER (object)) && !joined->done)
+    atexit_loop_finalizer_run_async (ATEXIT_LOOP_FINALIZER (object), NULL, run_done_cb, joined);
+}
+
+static void
+add_in_about_to_close_cb (AtexitLoopFinalizer *finalizer,
+                          gpointer             data)
+{
+  add_sync (data, "plugin", G_PRIORITY_DEFAULT);
+}
+
+static void
+test_join_before_about_to_close (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_auto(RunResult) res = { 0 };
+  g_auto(RunResult) joined = { 0 };
+
+  g_signal_connect (fx->finalizer, "notify::running", G_CALLBACK (join_from_running_cb), &joined);
+  g_signal_connect (fx->finalizer, "about-to-close", G_CALLBACK (add_in_about_to_close_cb), fx);
+
+  run_and_wait (fx->finalizer, NULL, &res);
+  WAIT_FOR (fx->context, joined.done);
+
+  g_assert_true (res.ok);
+  g_assert_true (joined.ok);
+  g_assert_cmpstr (event_log (), ==, "plugin ~plugin");
+  g_signal_handlers_disconnect_by_data (fx->finalizer, &joined);
+  g_signal_handlers_disconnect_by_data (fx->finalizer, fx);
+}
+
+/* A sync cleanup that registers itself again, forever: total-timeout still ends the run,
+ * though it never goes back to the main loop. */
+
+typedef struct {
+  AtexitLoopFinalizer *finalizer;
+  guint                n;
+} Again;
+
+static void
+register_again (gpointer data)
+{
+  Again *again = data;
+
+  again->n++;
+  atexit_loop_finalizer_add (again->finalizer, register_again, again, NULL);
+}
+
+static void
+test_total_timeout_without_main_loop (Fixture       *fx,
+                                      gconstpointer  data)
+{
+  Again again = { fx->finalizer };
+  g_autoptr(GError) error = NULL;
+
+  atexit_loop_finalizer_set_total_timeout (fx->finalizer, 50);
+  atexit_loop_finalizer_add (fx->finalizer, register_again, &again, NULL);
+
+  error = run_blocking (fx->finalizer);
+  atexit_loop_finalizer_set_total_timeout (fx->finalizer, 0);
+
+  g_assert_error (error, ATEXIT_ERROR, ATEXIT_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "total deadline of 50 ms"));
+  g_assert_cmpuint (again.n, >, 0);
+  g_assert_cmpuint (atexit_loop_finalizer_get_pending (fx->finalizer), ==, 0);
+}
+
 /* 2. A notify::running handler that iterates the context, while the run's cancellable
  * is cancelled: before the run, and from the handler itself. */
 
@@ -556,6 +693,9 @@ main (int   argc,
        NULL);
   ADD ("cleanup-finished/flushes", test_finished_handler_flushes, NULL);
   ADD ("cleanup-finished/cancels", test_finished_handler_cancels, NULL);
+  ADD ("cleanup-finished/waits-for-run", test_finished_handler_waits_for_run, NULL);
+  ADD ("notify-running/joins-before-about-to-close", test_join_before_about_to_close, NULL);
+  ADD ("total-timeout/without-main-loop", test_total_timeout_without_main_loop, NULL);
   ADD ("notify-running/iterates/cancelled-before", test_running_handler_iterates_cancelled,
        GINT_TO_POINTER (TRUE));
   ADD ("notify-running/iterates/cancels", test_running_handler_iterates_cancelled,
