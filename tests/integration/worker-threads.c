@@ -17,6 +17,7 @@ typedef struct {
   guint                n_ran;
   guint                n_in_other_thread;
   gboolean             finalizer_gone;
+  GPtrArray           *completers;       /* the threads that returned tasks */
 } Worker;
 
 static gpointer
@@ -50,6 +51,7 @@ worker_start (Worker *worker)
 {
   g_mutex_init (&worker->mutex);
   g_cond_init (&worker->cond);
+  worker->completers = g_ptr_array_new ();
   worker->thread = g_thread_new ("worker", worker_main, worker);
   g_mutex_lock (&worker->mutex);
   while (!worker->ready)
@@ -89,8 +91,12 @@ async_cleanup (AtexitLoopFinalizer *finalizer,
                GTask               *task,
                gpointer             user_data)
 {
-  record_thread (user_data);
-  g_thread_unref (g_thread_new ("completer", complete_elsewhere, task));
+  Worker *worker = user_data;
+
+  record_thread (worker);
+  g_mutex_lock (&worker->mutex);
+  g_ptr_array_add (worker->completers, g_thread_new ("completer", complete_elsewhere, task));
+  g_mutex_unlock (&worker->mutex);
 }
 
 typedef struct {
@@ -152,6 +158,12 @@ test_worker_thread (void)
 
   g_assert_cmpuint (worker.n_ran, ==, 4 * 250 + 10);
   g_assert_cmpuint (worker.n_in_other_thread, ==, 0);
+  /* A completer may still hold its task, and the task its finalizer, for a moment
+   * after the run took the task's result: the finalizer is gone once they are all. */
+  g_assert_cmpuint (worker.completers->len, ==, 10);
+  for (guint i = 0; i < worker.completers->len; i++)
+    g_thread_join (g_ptr_array_index (worker.completers, i));
+  g_ptr_array_unref (worker.completers);
   g_assert_null (worker.finalizer);
 
   g_mutex_clear (&worker.mutex);
@@ -193,6 +205,7 @@ test_contexts_apart (void)
   g_thread_join (worker.thread);
   g_assert_cmpuint (worker.n_ran, ==, 1);
   g_assert_cmpuint (worker.n_in_other_thread, ==, 0);
+  g_ptr_array_unref (worker.completers);
 
   g_mutex_clear (&worker.mutex);
   g_cond_clear (&worker.cond);
