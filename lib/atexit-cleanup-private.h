@@ -40,7 +40,7 @@ struct _AtexitCleanupList {
  * being called; the qdata of its GTask once an async one has started (freed when the
  * task is). Fields marked (context) are only touched in the finalizer's context. */
 struct _AtexitCleanup {
-  guint          id;          /* first: the id table hashes and compares this field */
+  guint          id;          /* the id table's key */
   int            priority;
   AtexitCleanup *prev;        /* in its bucket while registered; in the run's in-flight */
   AtexitCleanup *next;        /* list while started */

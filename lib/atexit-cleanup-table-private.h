@@ -7,6 +7,7 @@
 #pragma once
 
 #include "atexit-cleanup-private.h"
+#include "atexit-int-map-private.h"
 
 G_BEGIN_DECLS
 
@@ -25,8 +26,8 @@ typedef struct {
 } AtexitHeapEntry;
 
 typedef struct {
-  GHashTable      *by_id;      /* AtexitCleanup set, keyed on their id */
-  GHashTable      *by_prio;    /* priority → AtexitBucket, for the buckets in the heap */
+  AtexitIntMap     by_id;      /* id → AtexitCleanup */
+  AtexitIntMap     by_prio;    /* priority → AtexitBucket, for the buckets in the heap */
   AtexitHeapEntry *heap;       /* heap-ordered on priority; see atexit-cleanup-table.c */
   guint            heap_len;
   guint            heap_size;
@@ -65,5 +66,10 @@ void           atexit_cleanup_table_steal_all   (AtexitCleanupTable *table,
                                                  gboolean            all,
                                                  AtexitCleanupList  *out);
 void           atexit_cleanup_table_free_group  (AtexitBucket       *group);
+
+/* Calls @func on each cleanup registered, in no particular order. */
+void           atexit_cleanup_table_foreach     (AtexitCleanupTable *table,
+                                                 GFunc               func,
+                                                 gpointer            user_data);
 
 G_END_DECLS

@@ -10,24 +10,11 @@
 
 #include "atexit-cleanup-table-private.h"
 
-static guint
-atexit_cleanup_id_hash (gconstpointer key)
-{
-  return *(const guint *) key;
-}
-
-static gboolean
-atexit_cleanup_id_equal (gconstpointer a,
-                         gconstpointer b)
-{
-  return *(const guint *) a == *(const guint *) b;
-}
-
 void
 atexit_cleanup_table_init (AtexitCleanupTable *table)
 {
-  table->by_id = g_hash_table_new (atexit_cleanup_id_hash, atexit_cleanup_id_equal);
-  table->by_prio = g_hash_table_new (NULL, NULL);
+  table->by_id = (AtexitIntMap) ATEXIT_INT_MAP_INIT;
+  table->by_prio = (AtexitIntMap) ATEXIT_INT_MAP_INIT;
   table->heap = NULL;
   table->heap_len = table->heap_size = 0;
   table->n_empty = 0;
@@ -37,11 +24,11 @@ atexit_cleanup_table_init (AtexitCleanupTable *table)
 void
 atexit_cleanup_table_clear (AtexitCleanupTable *table)
 {
-  g_assert (g_hash_table_size (table->by_id) == 0);
+  g_assert (atexit_int_map_size (&table->by_id) == 0);
   g_assert (table->heap_len == 0);
 
-  g_clear_pointer (&table->by_id, g_hash_table_unref);
-  g_clear_pointer (&table->by_prio, g_hash_table_unref);
+  atexit_int_map_clear (&table->by_id);
+  atexit_int_map_clear (&table->by_prio);
   g_clear_pointer (&table->heap, g_aligned_free);
   table->heap_size = 0;
   table->last = NULL;
@@ -50,14 +37,14 @@ atexit_cleanup_table_clear (AtexitCleanupTable *table)
 guint
 atexit_cleanup_table_size (AtexitCleanupTable *table)
 {
-  return g_hash_table_size (table->by_id);
+  return atexit_int_map_size (&table->by_id);
 }
 
 AtexitCleanup *
 atexit_cleanup_table_lookup (AtexitCleanupTable *table,
                              guint               id)
 {
-  return g_hash_table_lookup (table->by_id, &id);
+  return atexit_int_map_lookup (&table->by_id, id);
 }
 
 /* The heap: 4-ary, so that it is half as deep as a binary one, and with the four
@@ -161,7 +148,7 @@ heap_pop (AtexitCleanupTable *table)
 {
   AtexitBucket *top = HEAP_AT (table, 0).bucket;
 
-  g_hash_table_remove (table->by_prio, GINT_TO_POINTER (top->priority));
+  atexit_int_map_steal (&table->by_prio, (guint32) top->priority);
   if (table->last == top)
     table->last = NULL;
 
@@ -189,7 +176,7 @@ heap_rebuild (AtexitCleanupTable *table)
           HEAP_AT (table, kept++) = HEAP_AT (table, i);
           continue;
         }
-      g_hash_table_remove (table->by_prio, GINT_TO_POINTER (bucket->priority));
+      atexit_int_map_steal (&table->by_prio, (guint32) bucket->priority);
       if (table->last == bucket)
         table->last = NULL;
       g_free (bucket);
@@ -211,12 +198,12 @@ atexit_cleanup_table_bucket (AtexitCleanupTable *table,
   if (G_LIKELY (bucket != NULL && bucket->priority == priority))
     return bucket;
 
-  bucket = g_hash_table_lookup (table->by_prio, GINT_TO_POINTER (priority));
+  bucket = atexit_int_map_lookup (&table->by_prio, (guint32) priority);
   if (bucket == NULL)
     {
       bucket = g_new0 (AtexitBucket, 1);
       bucket->priority = priority;
-      g_hash_table_insert (table->by_prio, GINT_TO_POINTER (priority), bucket);
+      atexit_int_map_insert (&table->by_prio, (guint32) priority, bucket);
       heap_push (table, bucket);
       /* Empty until the cleanup it is made for is added. */
       table->n_empty++;
@@ -241,7 +228,7 @@ atexit_cleanup_table_add_to (AtexitCleanupTable *table,
 {
   if (group->list.length == 0 && !group->taken)
     table->n_empty--;
-  g_hash_table_add (table->by_id, cleanup);
+  atexit_int_map_insert (&table->by_id, cleanup->id, cleanup);
   cleanup->state = ATEXIT_CLEANUP_REGISTERED;
   cleanup->bucket = group;
   atexit_cleanup_list_push_tail (&group->list, cleanup);
@@ -269,7 +256,8 @@ atexit_cleanup_table_steal (AtexitCleanupTable *table,
   AtexitCleanup *cleanup;
 
   /* One probe of the table finds and takes the entry. */
-  if (!g_hash_table_steal_extended (table->by_id, &id, (gpointer *) &cleanup, NULL))
+  cleanup = atexit_int_map_steal (&table->by_id, id);
+  if (cleanup == NULL)
     return NULL;
 
   atexit_cleanup_table_unlink (table, cleanup);
@@ -322,11 +310,7 @@ atexit_cleanup_table_pop (AtexitCleanupTable *table,
 
   atexit_cleanup_list_unlink (&group->list, cleanup);
   cleanup->bucket = NULL;
-  /* The whole table at once when this was its last entry: one group, the common case. */
-  if (g_hash_table_size (table->by_id) == 1)
-    g_hash_table_remove_all (table->by_id);
-  else
-    g_hash_table_remove (table->by_id, cleanup);
+  atexit_int_map_steal (&table->by_id, cleanup->id);
 
   return cleanup;
 }
@@ -365,13 +349,21 @@ atexit_cleanup_table_steal_all (AtexitCleanupTable *table,
           atexit_cleanup_table_move_all (table, bucket, out);
           g_free (bucket);
         }
-      g_hash_table_remove_all (table->by_id);
+      atexit_int_map_remove_all (&table->by_id);
     }
   else
     {
       for (AtexitCleanup *cleanup = out->head; cleanup != NULL; cleanup = cleanup->next)
-        g_hash_table_remove (table->by_id, cleanup);
+        atexit_int_map_steal (&table->by_id, cleanup->id);
     }
+}
+
+void
+atexit_cleanup_table_foreach (AtexitCleanupTable *table,
+                              GFunc               func,
+                              gpointer            user_data)
+{
+  atexit_int_map_foreach (&table->by_id, func, user_data);
 }
 
 void

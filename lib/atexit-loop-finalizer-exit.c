@@ -114,26 +114,33 @@ atexit_loop_finalizer_get_effective_exit_action (AtexitLoopFinalizer *self)
   return atexit_loop_finalizer_get_exit_action (self);
 }
 
+typedef struct {
+  GString *names;
+  guint    n;
+} PendingNames;
+
+static void
+append_pending_name (gpointer cleanup,
+                     gpointer user_data)
+{
+  PendingNames *pending = user_data;
+  g_autofree char *name = atexit_cleanup_dup_name (cleanup);
+
+  g_string_append_printf (pending->names, "%s“%s”", pending->n > 0 ? ", " : "", name);
+  pending->n++;
+}
+
 /* With the mutex held: the names of what would run, for a report at exit. */
 static char *
 atexit_loop_finalizer_pending_names_locked (AtexitLoopFinalizer *self,
                                             guint               *n)
 {
-  GString *names = g_string_new (NULL);
-  GHashTableIter iter;
-  gpointer key;
+  PendingNames pending = { g_string_new (NULL), 0 };
 
-  *n = 0;
-  g_hash_table_iter_init (&iter, self->table.by_id);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      g_autofree char *name = atexit_cleanup_dup_name (key);
+  atexit_cleanup_table_foreach (&self->table, append_pending_name, &pending);
+  *n = pending.n;
 
-      g_string_append_printf (names, "%s“%s”", names->len > 0 ? ", " : "", name);
-      (*n)++;
-    }
-
-  return g_string_free (names, FALSE);
+  return g_string_free (pending.names, FALSE);
 }
 
 static void

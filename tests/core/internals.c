@@ -72,7 +72,7 @@ test_table_groups_in_order (void)
   g_assert_cmpuint (n_groups, <=, 2000);
   g_assert_cmpuint (atexit_cleanup_table_size (&table), ==, 0);
   g_assert_cmpuint (table.heap_len, ==, 0);
-  g_assert_cmpuint (g_hash_table_size (table.by_prio), ==, 0);
+  g_assert_cmpuint (atexit_int_map_size (&table.by_prio), ==, 0);
   atexit_cleanup_table_clear (&table);
   g_rand_free (rand);
 }
@@ -113,7 +113,7 @@ test_table_removal_frees_bucket (void)
       atexit_cleanup_table_free_group (group);
     }
   g_assert_cmpuint (table.heap_len, ==, 0);
-  g_assert_cmpuint (g_hash_table_size (table.by_prio), ==, 0);
+  g_assert_cmpuint (atexit_int_map_size (&table.by_prio), ==, 0);
   atexit_cleanup_table_clear (&table);
 }
 
@@ -191,6 +191,119 @@ test_ids_never_reuse_live (void)
   g_assert_cmpuint (old_destroyed, ==, G_N_ELEMENTS (old_ids));
 }
 
+/* The id and priority maps agree with a GHashTable through random insertions, lookups and
+ * removals of keys that crowd the same slots: runs of consecutive keys, keys that share
+ * their low bits, negative priorities, and the last slots wrapping onto the first. */
+static void
+check_int_map_against (AtexitIntMap *map,
+                       GHashTable   *reference,
+                       guint32       key)
+{
+  g_assert_true (atexit_int_map_lookup (map, key) ==
+                 g_hash_table_lookup (reference, GUINT_TO_POINTER (key)));
+}
+
+static guint32
+crowded_key (GRand *rand)
+{
+  switch (g_rand_int_range (rand, 0, 4))
+    {
+    case 0:
+      return (guint32) g_rand_int_range (rand, 0, 64);             /* a run */
+    case 1:
+      return (guint32) g_rand_int_range (rand, 0, 64) << 12;       /* low bits shared */
+    case 2:
+      return (guint32) -g_rand_int_range (rand, 1, 300);           /* negative priorities */
+    default:
+      return G_MAXUINT32 - (guint32) g_rand_int_range (rand, 0, 16); /* the top slots */
+    }
+}
+
+static void
+test_int_map_random (void)
+{
+  GRand *rand = g_rand_new_with_seed (20261201);
+  AtexitIntMap map = ATEXIT_INT_MAP_INIT;
+  GHashTable *reference = g_hash_table_new (NULL, NULL);
+  guint n_values = 0;
+
+  for (guint round = 0; round < 200000; round++)
+    {
+      guint32 key = crowded_key (rand);
+      gboolean present = g_hash_table_contains (reference, GUINT_TO_POINTER (key));
+
+      check_int_map_against (&map, reference, key);
+      if (!present && g_rand_boolean (rand))
+        {
+          gpointer value = GUINT_TO_POINTER (++n_values);
+
+          atexit_int_map_insert (&map, key, value);
+          g_hash_table_insert (reference, GUINT_TO_POINTER (key), value);
+        }
+      else if (present)
+        {
+          gpointer expected = g_hash_table_lookup (reference, GUINT_TO_POINTER (key));
+
+          g_assert_true (atexit_int_map_steal (&map, key) == expected);
+          g_assert_null (atexit_int_map_steal (&map, key));
+          g_hash_table_remove (reference, GUINT_TO_POINTER (key));
+        }
+      else
+        {
+          g_assert_null (atexit_int_map_steal (&map, key));
+        }
+      g_assert_cmpuint (atexit_int_map_size (&map), ==, g_hash_table_size (reference));
+      /* At most half full, and never so large that shrinking is overdue. */
+      g_assert_cmpuint (atexit_int_map_size (&map) * 2, <=, map.mask + 1);
+      g_assert_true (map.mask + 1 <= 8 || atexit_int_map_size (&map) * 8 >= map.mask + 1 ||
+                     map.slots == NULL);
+
+      if (round % 50000 == 49999)
+        {
+          atexit_int_map_remove_all (&map);
+          g_hash_table_remove_all (reference);
+          g_assert_cmpuint (atexit_int_map_size (&map), ==, 0);
+        }
+    }
+
+  atexit_int_map_clear (&map);
+  g_hash_table_unref (reference);
+  g_rand_free (rand);
+}
+
+/* Keys in a run sit in their own home slots: adding and removing them in order moves
+ * nothing, and keys that share their home slot are all found. */
+static void
+test_int_map_runs_at_home (void)
+{
+  AtexitIntMap map = ATEXIT_INT_MAP_INIT;
+  guint n = 0;
+
+  for (guint32 key = 1; key <= 1000; key++)
+    atexit_int_map_insert (&map, key, GUINT_TO_POINTER (key));
+  for (guint i = 0; i <= map.mask; i++)
+    if (map.slots[i].value != NULL)
+      {
+        g_assert_cmpuint (map.slots[i].key & map.mask, ==, i);
+        n++;
+      }
+  g_assert_cmpuint (n, ==, 1000);
+
+  /* Eight keys with one home. */
+  for (guint32 k = 1; k <= 8; k++)
+    atexit_int_map_insert (&map, k << 20, GUINT_TO_POINTER (k));
+  for (guint32 k = 1; k <= 8; k++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (atexit_int_map_lookup (&map, k << 20)), ==, k);
+  for (guint32 key = 1; key <= 1000; key++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (atexit_int_map_steal (&map, key)), ==, key);
+  for (guint32 k = 8; k >= 1; k--)
+    g_assert_cmpuint (GPOINTER_TO_UINT (atexit_int_map_steal (&map, k << 20)), ==, k);
+  g_assert_cmpuint (atexit_int_map_size (&map), ==, 0);
+  g_assert_cmpuint (map.mask + 1, ==, 8);
+
+  atexit_int_map_clear (&map);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +314,8 @@ main (int   argc,
   g_test_add_func ("/atexit/internals/table/removal-frees-bucket", test_table_removal_frees_bucket);
   g_test_add_func ("/atexit/internals/table/taken-group", test_table_taken_group);
   g_test_add_func ("/atexit/internals/ids/never-reuse-live", test_ids_never_reuse_live);
+  g_test_add_func ("/atexit/internals/int-map/random", test_int_map_random);
+  g_test_add_func ("/atexit/internals/int-map/runs-at-home", test_int_map_runs_at_home);
 
   return g_test_run ();
 }

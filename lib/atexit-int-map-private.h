@@ -1,0 +1,61 @@
+/* atexit-int-map-private.h: a map from 32-bit keys to pointers, for the cleanup table
+ *
+ * Copyright 2026 The atexit-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Open addressing with linear probing, Robin Hood ordering and backward-shift removal,
+ * at most half full. A key's home slot is its own low bits: the keys it holds are ids
+ * handed out in increasing order and priorities, which mostly come in runs, and those
+ * then sit side by side in memory, so that adding and removing them in order (the common
+ * case, and what a run does) touches each cache line once. Keys that share low bits only
+ * make longer probes, never wrong answers: every slot an entry moves over is kept in
+ * order of distance from home, so a probe stops at the first entry nearer its own home
+ * than the key looked for would be.
+ *
+ * Values are never NULL (a NULL value marks a free slot). Not thread-safe. */
+typedef struct {
+  guint32  key;
+  gpointer value;
+} AtexitIntMapSlot;
+
+typedef struct {
+  AtexitIntMapSlot *slots;  /* NULL until the first insertion */
+  guint             mask;   /* the number of slots less one, a power of two less one */
+  guint             size;
+} AtexitIntMap;
+
+#define ATEXIT_INT_MAP_INIT { NULL, 0, 0 }
+
+void     atexit_int_map_clear   (AtexitIntMap *map);
+
+static inline guint
+atexit_int_map_size (const AtexitIntMap *map)
+{
+  return map->size;
+}
+
+gpointer atexit_int_map_lookup  (const AtexitIntMap *map,
+                                 guint32             key);
+/* @key must not be in the map. */
+void     atexit_int_map_insert  (AtexitIntMap       *map,
+                                 guint32             key,
+                                 gpointer            value);
+/* Takes @key out of the map: its value, or NULL where it was not there. */
+gpointer atexit_int_map_steal   (AtexitIntMap       *map,
+                                 guint32             key);
+/* Empties the map, keeping its smallest size. */
+void     atexit_int_map_remove_all (AtexitIntMap    *map);
+
+/* Calls @func on each value, in no particular order; @func must not change the map. */
+void     atexit_int_map_foreach (const AtexitIntMap *map,
+                                 GFunc               func,
+                                 gpointer            user_data);
+
+G_END_DECLS
