@@ -15,7 +15,9 @@
  *   --fork-from=cleanup the parent forks from one of its cleanups, during its run
  *   --scenario=fork-while-adding   another thread adds and removes cleanups while the
  *                       main thread forks children (--forks, 30) that exit at once; stops
- *                       at the first child that does not exit within 5 s
+ *                       at the first child that does not exit within 30 s (a hung
+ *                       child never does; a slow one, on a loaded machine under a
+ *                       sanitizer, may take seconds)
  *
  * The parent waits for the child, then quits its own loop through quit_loop().
  */
@@ -254,13 +256,19 @@ fork_while_adding (void)
         exit (0);
 
       g_child_watch_add (pid, waited_cb, &waiting);
-      timeout = g_timeout_source_new_seconds (5);
+      timeout = g_timeout_source_new_seconds (30);
       g_source_set_callback (timeout, late_cb, &waiting, NULL);
       g_source_attach (timeout, NULL);
       while (!waiting.exited && !waiting.late)
         g_main_context_iteration (NULL, TRUE);
       if (!waiting.exited)
         {
+          g_autofree char *path = g_strdup_printf ("/proc/%d/wchan", (int) pid);
+          g_autofree char *wchan = NULL;
+
+          /* Where it waits, for whoever reads the failure. */
+          if (g_file_get_contents (path, &wchan, NULL, NULL))
+            printf ("fork-while-adding: child %d waits in %s\n", (int) pid, wchan);
           hung++;
           kill (pid, SIGKILL);
           while (!waiting.exited)
