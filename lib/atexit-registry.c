@@ -18,8 +18,9 @@
  * when the context dies. Groups' finalizers are in no context's entry, but every
  * finalizer is tracked, weakly, so that atexit_unregister() finds any id.
  *
- * registry_mutex guards every static below but the atomics; it is taken before any
- * finalizer's own lock, never after. */
+ * registry_mutex guards every static below but the atomics and registry_hooks (set
+ * once, before the first finalizer is made); it is taken before any finalizer's own lock,
+ * never after. */
 static GMutex                     registry_mutex;
 static const AtexitRegistryHooks *registry_hooks;
 static GHashTable                *by_context;  /* GMainContext → AtexitContextEntry (owned) */
@@ -73,18 +74,22 @@ atexit_registry_fork_child (void)
 void
 atexit_registry_init (const AtexitRegistryHooks *hooks)
 {
-  g_mutex_lock (&registry_mutex);
-  if (registry_hooks == NULL)
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
     {
       registry_hooks = hooks;
-      /* The library is linked with -z nodelete: these stay valid until the very end. */
-      atexit (atexit_registry_process_exit);
+      /* The fork handlers first, and neither under the registry's lock: a child forked
+       * between the two then has no exit handler, where it would otherwise have one and
+       * a registry lock held by a thread it does not have. The library is linked with
+       * -z nodelete: the handlers stay valid until the very end. */
 #ifdef G_OS_UNIX
       pthread_atfork (atexit_registry_fork_prepare, atexit_registry_fork_parent,
                       atexit_registry_fork_child);
 #endif
+      atexit (atexit_registry_process_exit);
+      g_once_init_leave (&initialized, 1);
     }
-  g_mutex_unlock (&registry_mutex);
 }
 
 void
