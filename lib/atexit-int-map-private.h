@@ -13,25 +13,26 @@ G_BEGIN_DECLS
 /* Open addressing with linear probing, Robin Hood ordering and backward-shift removal,
  * at most half full. A key's home slot is its own low bits: the keys it holds are ids
  * handed out in increasing order and priorities, which mostly come in runs, and those
- * then sit side by side in memory, so that adding and removing them in order (the common
- * case, and what a run does) touches each cache line once. Keys that share low bits only
- * make longer probes, never wrong answers: every slot an entry moves over is kept in
- * order of distance from home, so a probe stops at the first entry nearer its own home
- * than the key looked for would be.
+ * then sit side by side, so that adding and removing them in order (the common case, and
+ * what a run does) touches each cache line once. Keys that share low bits only make
+ * longer probes, never wrong answers: every slot an entry moves over is kept in order of
+ * distance from home, so a probe stops at the first entry nearer its own home than the
+ * key looked for would be.
  *
- * Values are never NULL (a NULL value marks a free slot). Not thread-safe. */
+ * The keys and the values are two arrays of one allocation, 12 bytes a slot; a probe
+ * reads only them, never the values' memory. Removals never make the map smaller but
+ * when it is empty: a run, which takes everything out one by one, reallocates nothing
+ * until the end; a map left mostly empty shrinks at its next insertion.
+ *
+ * Values are never NULL (NULL marks a free slot). Not thread-safe. */
 typedef struct {
-  guint32  key;
-  gpointer value;
-} AtexitIntMapSlot;
-
-typedef struct {
-  AtexitIntMapSlot *slots;  /* NULL until the first insertion */
-  guint             mask;   /* the number of slots less one, a power of two less one */
-  guint             size;
+  gpointer *values;  /* NULL until the first insertion */
+  guint32  *keys;    /* in the same allocation, after the values */
+  guint     mask;    /* the number of slots less one, a power of two less one */
+  guint     size;
 } AtexitIntMap;
 
-#define ATEXIT_INT_MAP_INIT { NULL, 0, 0 }
+#define ATEXIT_INT_MAP_INIT { NULL, NULL, 0, 0 }
 
 void     atexit_int_map_clear   (AtexitIntMap *map);
 
@@ -50,7 +51,7 @@ void     atexit_int_map_insert  (AtexitIntMap       *map,
 /* Takes @key out of the map: its value, or NULL where it was not there. */
 gpointer atexit_int_map_steal   (AtexitIntMap       *map,
                                  guint32             key);
-/* Empties the map, keeping its smallest size. */
+/* Empties the map and gives its memory back. */
 void     atexit_int_map_remove_all (AtexitIntMap    *map);
 
 /* Calls @func on each value, in no particular order; @func must not change the map. */

@@ -6,8 +6,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "atexit-int-map-private.h"
 
 #define MIN_SLOTS 8
@@ -24,55 +22,64 @@ static inline guint
 distance (const AtexitIntMap *map,
           guint               slot)
 {
-  return (slot - home (map, map->slots[slot].key)) & map->mask;
+  return (slot - home (map, map->keys[slot])) & map->mask;
 }
 
-/* Puts @entry in the first free slot from its home on, moving along each entry nearer
- * its home than @entry then is, in its place. */
+/* Puts @key and @value in the first free slot from the key's home on, moving along each
+ * entry nearer its home than the one being placed then is, in its place. */
 static void
-place (AtexitIntMap     *map,
-       AtexitIntMapSlot  entry)
+place (AtexitIntMap *map,
+       guint32       key,
+       gpointer      value)
 {
-  guint slot = home (map, entry.key);
+  guint slot = home (map, key);
   guint dist = 0;
 
-  while (map->slots[slot].value != NULL)
+  while (map->values[slot] != NULL)
     {
       guint theirs = distance (map, slot);
 
       if (theirs < dist)
         {
-          AtexitIntMapSlot moved = map->slots[slot];
+          guint32 moved_key = map->keys[slot];
+          gpointer moved_value = map->values[slot];
 
-          map->slots[slot] = entry;
-          entry = moved;
+          map->keys[slot] = key;
+          map->values[slot] = value;
+          key = moved_key;
+          value = moved_value;
           dist = theirs;
         }
       slot = (slot + 1) & map->mask;
       dist++;
     }
-  map->slots[slot] = entry;
+  map->keys[slot] = key;
+  map->values[slot] = value;
 }
 
 static void
 resize (AtexitIntMap *map,
         guint         n_slots)
 {
-  AtexitIntMapSlot *old = map->slots;
-  guint old_n = old != NULL ? map->mask + 1 : 0;
+  gpointer *old_values = map->values;
+  guint32 *old_keys = map->keys;
+  guint old_n = old_values != NULL ? map->mask + 1 : 0;
 
-  map->slots = g_new0 (AtexitIntMapSlot, n_slots);
+  /* The values first, for their alignment; no key is read where its value is NULL. */
+  map->values = g_malloc0_n (n_slots, sizeof (gpointer) + sizeof (guint32));
+  map->keys = (guint32 *) (map->values + n_slots);
   map->mask = n_slots - 1;
   for (guint i = 0; i < old_n; i++)
-    if (old[i].value != NULL)
-      place (map, old[i]);
-  g_free (old);
+    if (old_values[i] != NULL)
+      place (map, old_keys[i], old_values[i]);
+  g_free (old_values);
 }
 
 void
 atexit_int_map_clear (AtexitIntMap *map)
 {
-  g_clear_pointer (&map->slots, g_free);
+  g_clear_pointer (&map->values, g_free);
+  map->keys = NULL;
   map->mask = 0;
   map->size = 0;
 }
@@ -84,15 +91,17 @@ find (const AtexitIntMap *map,
 {
   guint slot, dist;
 
-  if (map->slots == NULL)
+  if (map->values == NULL)
     return -1;
 
   for (slot = home (map, key), dist = 0; ; slot = (slot + 1) & map->mask, dist++)
     {
-      if (map->slots[slot].value == NULL || distance (map, slot) < dist)
+      if (map->values[slot] == NULL)
         return -1;
-      if (map->slots[slot].key == key)
+      if (map->keys[slot] == key)
         return slot;
+      if (distance (map, slot) < dist)
+        return -1;
     }
 }
 
@@ -102,7 +111,7 @@ atexit_int_map_lookup (const AtexitIntMap *map,
 {
   int slot = find (map, key);
 
-  return slot >= 0 ? map->slots[slot].value : NULL;
+  return slot >= 0 ? map->values[slot] : NULL;
 }
 
 void
@@ -110,14 +119,23 @@ atexit_int_map_insert (AtexitIntMap *map,
                        guint32       key,
                        gpointer      value)
 {
+  guint n_slots = map->mask + 1;
+
   g_assert (value != NULL);
 
-  if (map->slots == NULL)
+  if (map->values == NULL)
     resize (map, MIN_SLOTS);
-  else if ((map->size + 1) * 2 > map->mask + 1)
-    resize (map, (map->mask + 1) * 2);
+  else if ((map->size + 1) * 2 > n_slots)
+    resize (map, n_slots * 2);
+  else if (n_slots > MIN_SLOTS && map->size * 8 < n_slots)
+    {
+      /* Left mostly empty by removals: a quarter full once shrunk. */
+      while (n_slots > MIN_SLOTS && (map->size + 1) * 4 < n_slots)
+        n_slots /= 2;
+      resize (map, n_slots);
+    }
 
-  place (map, (AtexitIntMapSlot) { key, value });
+  place (map, key, value);
   map->size++;
 }
 
@@ -133,21 +151,20 @@ atexit_int_map_steal (AtexitIntMap *map,
     return NULL;
 
   slot = found;
-  value = map->slots[slot].value;
+  value = map->values[slot];
   /* Each entry after it that is away from its home moves back one slot. */
   for (next = (slot + 1) & map->mask;
-       map->slots[next].value != NULL && distance (map, next) > 0;
+       map->values[next] != NULL && distance (map, next) > 0;
        next = (next + 1) & map->mask)
     {
-      map->slots[slot] = map->slots[next];
+      map->keys[slot] = map->keys[next];
+      map->values[slot] = map->values[next];
       slot = next;
     }
-  map->slots[slot].value = NULL;
-  map->size--;
+  map->values[slot] = NULL;
 
-  /* A quarter full after shrinking, so that neither growing nor shrinking is near. */
-  if (map->mask + 1 > MIN_SLOTS && map->size * 8 < map->mask + 1)
-    resize (map, MAX (MIN_SLOTS, (map->mask + 1) / 2));
+  if (--map->size == 0)
+    atexit_int_map_clear (map);
 
   return value;
 }
@@ -155,20 +172,7 @@ atexit_int_map_steal (AtexitIntMap *map,
 void
 atexit_int_map_remove_all (AtexitIntMap *map)
 {
-  if (map->slots == NULL)
-    return;
-
-  if (map->mask + 1 > MIN_SLOTS)
-    {
-      g_free (map->slots);
-      map->slots = g_new0 (AtexitIntMapSlot, MIN_SLOTS);
-      map->mask = MIN_SLOTS - 1;
-    }
-  else
-    {
-      memset (map->slots, 0, sizeof (AtexitIntMapSlot) * MIN_SLOTS);
-    }
-  map->size = 0;
+  atexit_int_map_clear (map);
 }
 
 void
@@ -176,10 +180,10 @@ atexit_int_map_foreach (const AtexitIntMap *map,
                         GFunc               func,
                         gpointer            user_data)
 {
-  if (map->slots == NULL)
+  if (map->values == NULL)
     return;
 
   for (guint i = 0; i <= map->mask; i++)
-    if (map->slots[i].value != NULL)
-      func (map->slots[i].value, user_data);
+    if (map->values[i] != NULL)
+      func (map->values[i], user_data);
 }

@@ -194,14 +194,10 @@ test_ids_never_reuse_live (void)
 /* The id and priority maps agree with a GHashTable through random insertions, lookups and
  * removals of keys that crowd the same slots: runs of consecutive keys, keys that share
  * their low bits, negative priorities, and the last slots wrapping onto the first. */
-static void
-check_int_map_against (AtexitIntMap *map,
-                       GHashTable   *reference,
-                       guint32       key)
-{
-  g_assert_true (atexit_int_map_lookup (map, key) ==
-                 g_hash_table_lookup (reference, GUINT_TO_POINTER (key)));
-}
+typedef struct {
+  double  other;
+  guint32 key;
+} MapItem;
 
 static guint32
 crowded_key (GRand *rand)
@@ -224,26 +220,27 @@ test_int_map_random (void)
 {
   GRand *rand = g_rand_new_with_seed (20261201);
   AtexitIntMap map = ATEXIT_INT_MAP_INIT;
-  GHashTable *reference = g_hash_table_new (NULL, NULL);
-  guint n_values = 0;
+  /* key → its item, owned */
+  GHashTable *reference = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 
   for (guint round = 0; round < 200000; round++)
     {
       guint32 key = crowded_key (rand);
-      gboolean present = g_hash_table_contains (reference, GUINT_TO_POINTER (key));
+      MapItem *expected = g_hash_table_lookup (reference, GUINT_TO_POINTER (key));
 
-      check_int_map_against (&map, reference, key);
-      if (!present && g_rand_boolean (rand))
+      g_assert_true (atexit_int_map_lookup (&map, key) == expected);
+      if (expected == NULL && g_rand_boolean (rand))
         {
-          gpointer value = GUINT_TO_POINTER (++n_values);
+          MapItem *item = g_new0 (MapItem, 1);
 
-          atexit_int_map_insert (&map, key, value);
-          g_hash_table_insert (reference, GUINT_TO_POINTER (key), value);
+          item->key = key;
+          atexit_int_map_insert (&map, key, item);
+          g_hash_table_insert (reference, GUINT_TO_POINTER (key), item);
+          /* Never so large after an insertion that it is mostly empty. */
+          g_assert_true (map.mask + 1 <= 8 || atexit_int_map_size (&map) * 8 >= map.mask + 1);
         }
-      else if (present)
+      else if (expected != NULL)
         {
-          gpointer expected = g_hash_table_lookup (reference, GUINT_TO_POINTER (key));
-
           g_assert_true (atexit_int_map_steal (&map, key) == expected);
           g_assert_null (atexit_int_map_steal (&map, key));
           g_hash_table_remove (reference, GUINT_TO_POINTER (key));
@@ -253,10 +250,9 @@ test_int_map_random (void)
           g_assert_null (atexit_int_map_steal (&map, key));
         }
       g_assert_cmpuint (atexit_int_map_size (&map), ==, g_hash_table_size (reference));
-      /* At most half full, and never so large that shrinking is overdue. */
+      /* At most half full; its memory given back when empty. */
       g_assert_cmpuint (atexit_int_map_size (&map) * 2, <=, map.mask + 1);
-      g_assert_true (map.mask + 1 <= 8 || atexit_int_map_size (&map) * 8 >= map.mask + 1 ||
-                     map.slots == NULL);
+      g_assert_true ((map.values == NULL) == (atexit_int_map_size (&map) == 0));
 
       if (round % 50000 == 49999)
         {
@@ -277,29 +273,49 @@ static void
 test_int_map_runs_at_home (void)
 {
   AtexitIntMap map = ATEXIT_INT_MAP_INIT;
+  MapItem run[1000], crowd[8];
   guint n = 0;
 
-  for (guint32 key = 1; key <= 1000; key++)
-    atexit_int_map_insert (&map, key, GUINT_TO_POINTER (key));
+  for (guint i = 0; i < G_N_ELEMENTS (run); i++)
+    {
+      run[i].key = i + 1;
+      atexit_int_map_insert (&map, run[i].key, &run[i]);
+    }
   for (guint i = 0; i <= map.mask; i++)
-    if (map.slots[i].value != NULL)
+    if (map.values[i] != NULL)
       {
-        g_assert_cmpuint (map.slots[i].key & map.mask, ==, i);
+        g_assert_cmpuint (map.keys[i] & map.mask, ==, i);
+        g_assert_cmpuint (((MapItem *) map.values[i])->key, ==, map.keys[i]);
         n++;
       }
-  g_assert_cmpuint (n, ==, 1000);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (run));
 
   /* Eight keys with one home. */
-  for (guint32 k = 1; k <= 8; k++)
-    atexit_int_map_insert (&map, k << 20, GUINT_TO_POINTER (k));
-  for (guint32 k = 1; k <= 8; k++)
-    g_assert_cmpuint (GPOINTER_TO_UINT (atexit_int_map_lookup (&map, k << 20)), ==, k);
-  for (guint32 key = 1; key <= 1000; key++)
-    g_assert_cmpuint (GPOINTER_TO_UINT (atexit_int_map_steal (&map, key)), ==, key);
-  for (guint32 k = 8; k >= 1; k--)
-    g_assert_cmpuint (GPOINTER_TO_UINT (atexit_int_map_steal (&map, k << 20)), ==, k);
+  for (guint i = 0; i < G_N_ELEMENTS (crowd); i++)
+    {
+      crowd[i].key = (i + 1) << 20;
+      atexit_int_map_insert (&map, crowd[i].key, &crowd[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (crowd); i++)
+    g_assert_true (atexit_int_map_lookup (&map, (i + 1) << 20) == &crowd[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (run); i++)
+    g_assert_true (atexit_int_map_steal (&map, i + 1) == &run[i]);
+  for (guint i = G_N_ELEMENTS (crowd); i > 0; i--)
+    g_assert_true (atexit_int_map_steal (&map, i << 20) == &crowd[i - 1]);
   g_assert_cmpuint (atexit_int_map_size (&map), ==, 0);
+  g_assert_null (map.values);
+
+  /* Mostly emptied by removals, it shrinks at the next insertion. */
+  for (guint i = 0; i < G_N_ELEMENTS (run); i++)
+    atexit_int_map_insert (&map, run[i].key, &run[i]);
+  g_assert_cmpuint (map.mask + 1, ==, 2048);
+  for (guint i = 1; i < G_N_ELEMENTS (run); i++)
+    atexit_int_map_steal (&map, run[i].key);
+  g_assert_cmpuint (map.mask + 1, ==, 2048);
+  atexit_int_map_insert (&map, crowd[0].key, &crowd[0]);
   g_assert_cmpuint (map.mask + 1, ==, 8);
+  g_assert_true (atexit_int_map_lookup (&map, run[0].key) == &run[0]);
+  g_assert_true (atexit_int_map_lookup (&map, crowd[0].key) == &crowd[0]);
 
   atexit_int_map_clear (&map);
 }
