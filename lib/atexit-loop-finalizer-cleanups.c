@@ -237,12 +237,10 @@ atexit_loop_finalizer_remove_quiet (AtexitLoopFinalizer *self,
   if (cleanup == NULL)
     return FALSE;
 
-  /* The destroy notify may drop the last reference on the finalizer (a plugin whose
-   * state owns its group). */
-  g_object_ref (self);
-  atexit_cleanup_dispose (cleanup);
+  /* The notification first: the destroy notify may drop the last reference on the
+   * finalizer (a plugin whose state owns its group), and nothing touches it after. */
   atexit_loop_finalizer_notify_pending (self);
-  g_object_unref (self);
+  atexit_cleanup_dispose (cleanup);
 
   return TRUE;
 }
