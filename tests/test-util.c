@@ -390,6 +390,8 @@ find_finished (GPtrArray  *finished,
           found = f;
         }
     }
+  if (found == NULL)
+    g_error ("no cleanup named “%s” was reported", name);
 
   return found;
 }

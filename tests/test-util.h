@@ -185,7 +185,7 @@ void      on_cleanup_finished  (AtexitLoopFinalizer *finalizer,
                                 gint64               duration_us,
                                 const GError        *error,
                                 gpointer             data);
-/* The report of @name; asserts it was reported at most once. */
+/* The report of @name; asserts it was reported exactly once. */
 Finished *find_finished        (GPtrArray           *finished,
                                 const char          *name);
 
