@@ -13,8 +13,8 @@
 void
 atexit_cleanup_table_init (AtexitCleanupTable *table)
 {
-  table->by_id = (AtexitIntMap) ATEXIT_INT_MAP_INIT;
-  table->by_prio = (AtexitIntMap) ATEXIT_INT_MAP_INIT;
+  table->by_id = (AtexitIntMap) ATEXIT_INT_MAP_INIT (FALSE);
+  table->by_prio = (AtexitIntMap) ATEXIT_INT_MAP_INIT (TRUE);
   table->heap = NULL;
   table->heap_len = table->heap_size = 0;
   table->n_empty = 0;

@@ -11,13 +11,18 @@
 G_BEGIN_DECLS
 
 /* Open addressing with linear probing, Robin Hood ordering and backward-shift removal,
- * at most half full. A key's home slot is its own low bits: the keys it holds are ids
- * handed out in increasing order and priorities, which mostly come in runs, and those
- * then sit side by side, so that adding and removing them in order (the common case, and
- * what a run does) touches each cache line once. Keys that share low bits only make
- * longer probes, never wrong answers: every slot an entry moves over is kept in order of
- * distance from home, so a probe stops at the first entry nearer its own home than the
- * key looked for would be.
+ * at most half full. Every slot an entry moves over is kept in order of distance from
+ * home, so that a probe stops at the first entry nearer its own home than the key looked
+ * for would be, and a removal shifts back only what is away from home.
+ *
+ * Where a key's home slot is depends on who chooses the keys:
+ * - handed out in increasing order (ids): its own low bits. Consecutive keys then sit
+ *   side by side, so that adding and removing them in order (the common case, and what a
+ *   run does) touches each cache line once. Keys that share their low bits would make
+ *   one long cluster, but keys handed out one after the other never do: many finalizers
+ *   taking ids in turn make strides as long as there are finalizers.
+ * - chosen by callers (priorities): @spread, a multiplicative hash, so that no pattern a
+ *   program would use (multiples of a power of two, say) makes clusters.
  *
  * The keys and the values are two arrays of one allocation, 12 bytes a slot; a probe
  * reads only them, never the values' memory. Removals never make the map smaller but
@@ -30,9 +35,11 @@ typedef struct {
   guint32  *keys;    /* in the same allocation, after the values */
   guint     mask;    /* the number of slots less one, a power of two less one */
   guint     size;
+  guint8    spread;  /* homes by multiplicative hash, not by low bits */
+  guint8    shift;   /* 32 less log2 of the number of slots */
 } AtexitIntMap;
 
-#define ATEXIT_INT_MAP_INIT { NULL, NULL, 0, 0 }
+#define ATEXIT_INT_MAP_INIT(spread) { NULL, NULL, 0, 0, (spread), 0 }
 
 void     atexit_int_map_clear   (AtexitIntMap *map);
 
@@ -58,5 +65,8 @@ void     atexit_int_map_remove_all (AtexitIntMap    *map);
 void     atexit_int_map_foreach (const AtexitIntMap *map,
                                  GFunc               func,
                                  gpointer            user_data);
+
+/* How many slots the longest lookup of a key in the map reads: for tests. */
+guint    atexit_int_map_longest_probe (const AtexitIntMap *map);
 
 G_END_DECLS

@@ -9,11 +9,18 @@
 #include "atexit-int-map-private.h"
 
 #define MIN_SLOTS 8
+#define MAX_SLOTS (G_GUINT64_CONSTANT (1) << 31)
+
+/* Fibonacci hashing: the top bits of the key times 2^32 / φ, so that keys in any
+ * arithmetic progression (multiples of a power of two above all) spread evenly. */
+#define SPREAD_FACTOR 0x9E3779B9u
 
 static inline guint
 home (const AtexitIntMap *map,
       guint32             key)
 {
+  if (map->spread)
+    return (guint32) (key * SPREAD_FACTOR) >> map->shift;
   return key & map->mask;
 }
 
@@ -69,6 +76,7 @@ resize (AtexitIntMap *map,
   map->values = g_malloc0_n (n_slots, sizeof (gpointer) + sizeof (guint32));
   map->keys = (guint32 *) (map->values + n_slots);
   map->mask = n_slots - 1;
+  map->shift = (guint8) (32 - g_bit_nth_lsf (n_slots, -1));
   for (guint i = 0; i < old_n; i++)
     if (old_values[i] != NULL)
       place (map, old_keys[i], old_values[i]);
@@ -81,6 +89,7 @@ atexit_int_map_clear (AtexitIntMap *map)
   g_clear_pointer (&map->values, g_free);
   map->keys = NULL;
   map->mask = 0;
+  map->shift = 0;
   map->size = 0;
 }
 
@@ -119,20 +128,25 @@ atexit_int_map_insert (AtexitIntMap *map,
                        guint32       key,
                        gpointer      value)
 {
-  guint n_slots = map->mask + 1;
+  guint64 n_slots = (guint64) map->mask + 1;
 
   g_assert (value != NULL);
+  g_assert (find (map, key) < 0);
 
   if (map->values == NULL)
     resize (map, MIN_SLOTS);
-  else if ((map->size + 1) * 2 > n_slots)
-    resize (map, n_slots * 2);
-  else if (n_slots > MIN_SLOTS && map->size * 8 < n_slots)
+  else if (((guint64) map->size + 1) * 2 > n_slots)
+    {
+      if (n_slots * 2 > MAX_SLOTS)
+        g_error ("A finalizer cannot hold more than %u cleanups", (guint) (MAX_SLOTS / 2));
+      resize (map, (guint) n_slots * 2);
+    }
+  else if (n_slots > MIN_SLOTS && (guint64) map->size * 8 < n_slots)
     {
       /* Left mostly empty by removals: a quarter full once shrunk. */
-      while (n_slots > MIN_SLOTS && (map->size + 1) * 4 < n_slots)
+      while (n_slots > MIN_SLOTS && ((guint64) map->size + 1) * 4 < n_slots)
         n_slots /= 2;
-      resize (map, n_slots);
+      resize (map, (guint) n_slots);
     }
 
   place (map, key, value);
@@ -186,4 +200,19 @@ atexit_int_map_foreach (const AtexitIntMap *map,
   for (guint i = 0; i <= map->mask; i++)
     if (map->values[i] != NULL)
       func (map->values[i], user_data);
+}
+
+guint
+atexit_int_map_longest_probe (const AtexitIntMap *map)
+{
+  guint longest = 0;
+
+  if (map->values == NULL)
+    return 0;
+
+  for (guint i = 0; i <= map->mask; i++)
+    if (map->values[i] != NULL)
+      longest = MAX (longest, distance (map, i) + 1);
+
+  return longest;
 }

@@ -216,10 +216,10 @@ crowded_key (GRand *rand)
 }
 
 static void
-test_int_map_random (void)
+test_int_map_random (gconstpointer data)
 {
   GRand *rand = g_rand_new_with_seed (20261201);
-  AtexitIntMap map = ATEXIT_INT_MAP_INIT;
+  AtexitIntMap map = ATEXIT_INT_MAP_INIT (GPOINTER_TO_INT (data));
   /* key → its item, owned */
   GHashTable *reference = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 
@@ -272,7 +272,7 @@ test_int_map_random (void)
 static void
 test_int_map_runs_at_home (void)
 {
-  AtexitIntMap map = ATEXIT_INT_MAP_INIT;
+  AtexitIntMap map = ATEXIT_INT_MAP_INIT (FALSE);
   MapItem run[1000], crowd[8];
   guint n = 0;
 
@@ -320,6 +320,36 @@ test_int_map_runs_at_home (void)
   atexit_int_map_clear (&map);
 }
 
+/* Priorities are the caller's: ones that share their low bits, or are an arithmetic
+ * progression of any step, do not pile up in a spread map. */
+static void
+test_int_map_spread_patterns (void)
+{
+  const guint32 steps[] = { 1, 10, 100, 1 << 8, 1 << 16, 1 << 20, 0x10001, 3 << 24 };
+
+  for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
+    for (int sign = 1; sign >= -1; sign -= 2)
+      {
+        AtexitIntMap map = ATEXIT_INT_MAP_INIT (TRUE);
+        static MapItem items[20000];
+
+        for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+          {
+            items[i].key = (guint32) sign * i * steps[s];
+            if (i > 0 && items[i].key == items[0].key)
+              break;  /* the progression wrapped around */
+            atexit_int_map_insert (&map, items[i].key, &items[i]);
+          }
+        g_test_message ("step %s%u: %u keys, longest probe %u", sign < 0 ? "-" : "",
+                        steps[s], atexit_int_map_size (&map),
+                        atexit_int_map_longest_probe (&map));
+        g_assert_cmpuint (atexit_int_map_longest_probe (&map), <=, 64);
+        for (guint i = 0; i < atexit_int_map_size (&map); i++)
+          g_assert_true (atexit_int_map_lookup (&map, items[i].key) == &items[i]);
+        atexit_int_map_clear (&map);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,7 +360,11 @@ main (int   argc,
   g_test_add_func ("/atexit/internals/table/removal-frees-bucket", test_table_removal_frees_bucket);
   g_test_add_func ("/atexit/internals/table/taken-group", test_table_taken_group);
   g_test_add_func ("/atexit/internals/ids/never-reuse-live", test_ids_never_reuse_live);
-  g_test_add_func ("/atexit/internals/int-map/random", test_int_map_random);
+  g_test_add_data_func ("/atexit/internals/int-map/random/low-bits", GINT_TO_POINTER (FALSE),
+                        test_int_map_random);
+  g_test_add_data_func ("/atexit/internals/int-map/random/spread", GINT_TO_POINTER (TRUE),
+                        test_int_map_random);
+  g_test_add_func ("/atexit/internals/int-map/spread-patterns", test_int_map_spread_patterns);
   g_test_add_func ("/atexit/internals/int-map/runs-at-home", test_int_map_runs_at_home);
 
   return g_test_run ();
