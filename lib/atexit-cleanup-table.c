@@ -349,7 +349,7 @@ atexit_cleanup_table_steal_all (AtexitCleanupTable *table,
           atexit_cleanup_table_move_all (table, bucket, out);
           g_free (bucket);
         }
-      atexit_int_map_remove_all (&table->by_id);
+      atexit_int_map_clear (&table->by_id);
     }
   else
     {

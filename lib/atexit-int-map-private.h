@@ -41,6 +41,7 @@ typedef struct {
 
 #define ATEXIT_INT_MAP_INIT(spread) { NULL, NULL, 0, 0, (spread), 0 }
 
+/* Empties the map and gives its memory back; it can be used again. */
 void     atexit_int_map_clear   (AtexitIntMap *map);
 
 static inline guint
@@ -58,8 +59,6 @@ void     atexit_int_map_insert  (AtexitIntMap       *map,
 /* Takes @key out of the map: its value, or NULL where it was not there. */
 gpointer atexit_int_map_steal   (AtexitIntMap       *map,
                                  guint32             key);
-/* Empties the map and gives its memory back. */
-void     atexit_int_map_remove_all (AtexitIntMap    *map);
 
 /* Calls @func on each value, in no particular order; @func must not change the map. */
 void     atexit_int_map_foreach (const AtexitIntMap *map,

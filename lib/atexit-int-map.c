@@ -184,12 +184,6 @@ atexit_int_map_steal (AtexitIntMap *map,
 }
 
 void
-atexit_int_map_remove_all (AtexitIntMap *map)
-{
-  atexit_int_map_clear (map);
-}
-
-void
 atexit_int_map_foreach (const AtexitIntMap *map,
                         GFunc               func,
                         gpointer            user_data)
