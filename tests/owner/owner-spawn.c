@@ -27,6 +27,22 @@ child_built_path (const char *name)
   return g_test_build_filename (G_TEST_BUILT, name, NULL);
 }
 
+Child *
+child_run_built (const char        *name,
+                 const char *const *args,
+                 const char *const *env)
+{
+  g_autofree char *path = child_built_path (name);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, path);
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  return child_run ((const char *const *) argv->pdata, env);
+}
+
 typedef struct {
   gboolean  communicated;
   gboolean  waited;

@@ -38,6 +38,12 @@ Child    *child_run            (const char *const *argv,
 /* The path of a program built beside this test. */
 char     *child_built_path     (const char        *name);
 
+/* child_run() of the program @name built beside this test, with @args (NULL-terminated,
+ * or NULL for none) after it. */
+Child    *child_run_built      (const char        *name,
+                                const char *const *args,
+                                const char *const *env);
+
 /* Asserts that @child exited with @code, neither killed nor hung. */
 void      child_assert_exited  (Child             *child,
                                 int                code);

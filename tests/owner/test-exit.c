@@ -22,15 +22,7 @@ static Child *
 run_exit_child (const char *const *args,
                 const char *const *env)
 {
-  g_autofree char *path = child_built_path ("exit-child");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, path);
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  return child_run ((const char *const *) argv->pdata, env);
+  return child_run_built ("exit-child", args, env);
 }
 
 /* Nothing of the two cleanups' own output. */
