@@ -1,99 +1,13 @@
-/* test-sd-notify.c: the service manager's notification socket, from the receiving end
+/* sd-notify.c: the service manager's notification socket, from the receiving end
  *
  * Copyright 2026 The atexit-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <string.h>
-#include <unistd.h>
-
 #include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
-#include <glib/gstdio.h>
 
 #include "atexit-sd-notify-private.h"
-
-/* What systemd does: a datagram socket bound to an address, read by the manager. */
-typedef struct {
-  GSocket *socket;
-  char    *dir;       /* (nullable): holds the socket file of the path form */
-  char    *variable;  /* the value of $NOTIFY_SOCKET that names it */
-} Manager;
-
-static void
-manager_bind (Manager        *manager,
-              GSocketAddress *address)
-{
-  g_autoptr(GError) error = NULL;
-
-  manager->socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM,
-                                  G_SOCKET_PROTOCOL_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_socket_bind (manager->socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  /* A receive that would hang fails the test instead. */
-  g_socket_set_timeout (manager->socket, 10);
-}
-
-static void
-manager_init_path (Manager *manager)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-
-  manager->dir = g_dir_make_tmp ("atexit-sd-notify-XXXXXX", &error);
-  g_assert_no_error (error);
-  manager->variable = g_build_filename (manager->dir, "notify", NULL);
-  address = g_unix_socket_address_new (manager->variable);
-  manager_bind (manager, address);
-}
-
-static void
-manager_init_abstract (Manager *manager)
-{
-  g_autofree char *name = g_strdup_printf ("atexit-sd-notify-%d-%u",
-                                           (int) getpid (), g_random_int ());
-  g_autoptr(GSocketAddress) address = NULL;
-
-  address = g_unix_socket_address_new_with_type (name, -1, G_UNIX_SOCKET_ADDRESS_ABSTRACT);
-  manager_bind (manager, address);
-  manager->dir = NULL;
-  manager->variable = g_strconcat ("@", name, NULL);
-}
-
-static char *
-manager_receive (Manager *manager)
-{
-  g_autoptr(GError) error = NULL;
-  char buffer[4096];
-  gssize n;
-
-  n = g_socket_receive (manager->socket, buffer, sizeof buffer, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (n, >=, 0);
-
-  return g_strndup (buffer, n);
-}
-
-static void
-manager_assert_empty (Manager *manager)
-{
-  g_assert_cmpint (g_socket_condition_check (manager->socket, G_IO_IN), ==, 0);
-}
-
-static void
-manager_clear (Manager *manager)
-{
-  g_socket_close (manager->socket, NULL);
-  g_clear_object (&manager->socket);
-  if (manager->dir != NULL)
-    {
-      g_unlink (manager->variable);
-      g_rmdir (manager->dir);
-    }
-  g_clear_pointer (&manager->dir, g_free);
-  g_clear_pointer (&manager->variable, g_free);
-}
+#include "notify-manager.h"
 
 static void
 send_and_receive (Manager *manager)
@@ -125,7 +39,7 @@ test_path (void)
 {
   Manager manager;
 
-  manager_init_path (&manager);
+  manager_init (&manager, FALSE);
   send_and_receive (&manager);
   manager_clear (&manager);
 }
@@ -135,7 +49,7 @@ test_abstract (void)
 {
   Manager manager;
 
-  manager_init_abstract (&manager);
+  manager_init (&manager, TRUE);
   send_and_receive (&manager);
   manager_clear (&manager);
 }
@@ -155,7 +69,7 @@ test_unset (void)
   Manager manager;
 
   /* A manager is listening: had anything been sent, it would be there. */
-  manager_init_abstract (&manager);
+  manager_init (&manager, TRUE);
 
   g_unsetenv ("NOTIFY_SOCKET");
   g_assert_null (atexit_sd_notify_new_from_environment ());
@@ -182,7 +96,7 @@ test_gone (void)
   g_autoptr(AtexitSdNotify) notify = NULL;
   Manager manager;
 
-  manager_init_path (&manager);
+  manager_init (&manager, FALSE);
   g_setenv ("NOTIFY_SOCKET", manager.variable, TRUE);
   notify = atexit_sd_notify_new_from_environment ();
   g_unsetenv ("NOTIFY_SOCKET");
@@ -202,7 +116,7 @@ test_never_blocks (void)
   Manager manager;
   guint sent = 0;
 
-  manager_init_abstract (&manager);
+  manager_init (&manager, TRUE);
   g_setenv ("NOTIFY_SOCKET", manager.variable, TRUE);
   notify = atexit_sd_notify_new_from_environment ();
   g_unsetenv ("NOTIFY_SOCKET");
